@@ -1,0 +1,141 @@
+"""Gradient checking: compare a backward pass with central differences.
+
+    df/dx_k  ~  (f(x + h e_k) - f(x - h e_k)) / (2 h)
+
+The truncation error is O(h**2) and the rounding error O(eps / h), so in
+float64 a step h near 1e-5 leaves about 1e-10 of error; in float32 no step
+gives a useful answer, which is why every check here runs in float64.
+
+Relative error is measured against the scale of the whole array,
+
+    rel_error(a, b) = max|a - b| / (max|a| + max|b|),
+
+so a single wrong element shows up, but tiny entries (whose numerical
+estimate is pure rounding noise) do not raise false alarms.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+TOLERANCE = 1e-8
+
+
+def rel_error(a, b):
+    """max|a - b| / (max|a| + max|b|); 0 when both are zero. Shapes must match."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare gradients of shapes {a.shape} and {b.shape}")
+    scale = np.abs(a).max(initial=0.0) + np.abs(b).max(initial=0.0)
+    return 0.0 if scale == 0 else float(np.abs(a - b).max() / scale)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central-difference gradient of the scalar ``f()`` with respect to array ``x``.
+
+    ``f`` takes no arguments and reads ``x``, which is perturbed in place one
+    entry at a time and restored exactly afterwards. Returns an array like x.
+    """
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        saved = x[idx]
+        x[idx] = saved + h
+        f_plus = f()
+        x[idx] = saved - h
+        f_minus = f()
+        x[idx] = saved
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+class GradCheckRow(NamedTuple):
+    name: str
+    shape: tuple
+    error: float
+    ok: bool
+
+
+class GradReport:
+    """The result of a gradient check: one row per gradient.
+
+    ``report.ok`` is True when every row passes; ``report.errors`` maps
+    gradient names to relative errors; printing shows a table.
+    """
+
+    def __init__(self, rows, tolerance):
+        self.rows = list(rows)
+        self.tolerance = tolerance
+
+    @property
+    def ok(self):
+        return all(row.ok for row in self.rows)
+
+    @property
+    def errors(self):
+        return {row.name: row.error for row in self.rows}
+
+    @property
+    def max_error(self):
+        return max(row.error for row in self.rows)
+
+    def __str__(self):
+        width = max(len("gradient"), *(len(row.name) for row in self.rows))
+        lines = [f"{'gradient':<{width}}  {'shape':<14} rel. error  (pass < {self.tolerance:.0e})"]
+        for row in self.rows:
+            mark = "ok" if row.ok else "FAIL"
+            lines.append(f"{row.name:<{width}}  {str(row.shape):<14} {row.error:9.1e}   {mark}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return str(self)
+
+
+def _report(names, analytic, numeric, tolerance):
+    rows = []
+    for name, a, n in zip(names, analytic, numeric):
+        err = rel_error(a, n)
+        rows.append(GradCheckRow(name, tuple(np.shape(a)), err, err < tolerance))
+    return GradReport(rows, tolerance)
+
+
+def check_backward(forward, backward, inputs, rng, h=1e-5, tolerance=TOLERANCE):
+    """Check ``backward`` against central differences of ``forward``.
+
+    forward: called as ``forward(*inputs.values())``, returns ``(out_1, ..., out_k, cache)``
+    in the classic ``*_forward`` style.
+    backward: called as ``backward(dout_1, ..., dout_k, cache)``, returns one gradient
+    per input, in the order of ``inputs`` (the classic ``*_backward`` convention).
+    inputs: dict name -> float64 array. rng: a ``np.random.Generator`` for the
+    random upstream gradients dout_j.
+
+    The scalar being differentiated is L = sum_j sum(out_j * dout_j), so that
+    every element of every output is exercised with a different weight.
+    Returns a GradReport with rows named ``d<input name>``.
+    """
+    names = list(inputs)
+    arrays = [inputs[name] for name in names]
+    *outs, cache = forward(*arrays)
+    douts = [rng.standard_normal(np.shape(out)) for out in outs]
+    analytic = backward(*douts, cache)
+    if len(analytic) != len(arrays):
+        raise ValueError(f"backward returned {len(analytic)} gradients for {len(arrays)} inputs "
+                         f"({', '.join(names)}); it should return one per input, in order")
+
+    def loss():
+        *outs, _ = forward(*arrays)
+        return sum(float(np.sum(out * dout)) for out, dout in zip(outs, douts))
+
+    numeric = [numerical_gradient(loss, x, h) for x in arrays]
+    return _report(["d" + name for name in names], analytic, numeric, tolerance)
+
+
+def check_loss(loss, params, grads, h=1e-5, tolerance=TOLERANCE):
+    """Check the gradients of a scalar loss with respect to named parameters.
+
+    loss: ``loss()`` returns a float computed from ``params`` (read in place).
+    params: dict name -> array; grads: dict name -> the analytic gradient.
+    Returns a GradReport with rows named ``d<name>``.
+    """
+    names = list(params)
+    numeric = [numerical_gradient(loss, params[name], h) for name in names]
+    return _report(["d" + name for name in names], [grads[name] for name in names], numeric,
+                   tolerance)

@@ -1,0 +1,242 @@
+"""The LSTM: forward and backward, one step and a sequence.
+
+One step, with gate order **i, f, o, g** along the 4H axis:
+
+    a   = x_t Wx + h_{t-1} Wh + b          (N, 4H), one product for all gates
+    i   = sigmoid(a[:, 0H:1H])   input gate
+    f   = sigmoid(a[:, 1H:2H])   forget gate
+    o   = sigmoid(a[:, 2H:3H])   output gate
+    g   = tanh(a[:, 3H:4H])      candidate (block input)
+    c_t = f * c_{t-1} + i * g
+    h_t = o * tanh(c_t)
+
+Shapes: x (N, T, D), h and c (N, T, H), Wx (D, 4H), Wh (H, 4H), b (4H,).
+
+``lstm_step_forward``/``lstm_step_backward`` are the didactic one-step
+version. ``lstm_forward``/``lstm_backward`` compute the same thing for a
+whole sequence but move every product that does not depend on the previous
+step out of the time loop; ``lstm_forward_loop``/``lstm_backward_loop`` are
+the plain loop of steps they are tested against.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import check_arrays
+from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
+
+
+class LSTMStepCache(NamedTuple):
+    x: np.ndarray       # (N, D)
+    prev_h: np.ndarray  # (N, H)
+    prev_c: np.ndarray  # (N, H)
+    Wx: np.ndarray      # (D, 4H)
+    Wh: np.ndarray      # (H, 4H)
+    i: np.ndarray       # (N, H) gate outputs, all four
+    f: np.ndarray
+    o: np.ndarray
+    g: np.ndarray
+    tanh_c: np.ndarray  # (N, H) tanh(next_c): the backward needs the *output* of tanh
+
+
+def split_gates(a):
+    """Split (..., 4H) into the four (..., H) blocks in the order i, f, o, g."""
+    return np.split(a, 4, axis=-1)
+
+
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    """One LSTM step.
+
+    x: (N, D), prev_h: (N, H), prev_c: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,)
+    Returns next_h (N, H), next_c (N, H) and a cache for ``lstm_step_backward``.
+    """
+    check_arrays(x=(x, "N D"), prev_h=(prev_h, "N H"), prev_c=(prev_c, "N H"),
+                 Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
+    a = x @ Wx + prev_h @ Wh + b
+    a_i, a_f, a_o, a_g = split_gates(a)
+    i, f, o, g = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o), np.tanh(a_g)
+    next_c = f * prev_c + i * g
+    tanh_c = np.tanh(next_c)
+    next_h = o * tanh_c
+    return next_h, next_c, LSTMStepCache(x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c)
+
+
+def lstm_step_backward(dnext_h, dnext_c, cache):
+    """Backward of one LSTM step.
+
+    dnext_h: (N, H), dnext_c: (N, H): gradients of the loss with respect to
+    next_h and next_c, each already summing everything that uses them.
+    Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
+    check_arrays(dnext_h=(dnext_h, "{} {}".format(*i.shape)), dnext_c=(dnext_c, "{} {}".format(*i.shape)))
+    # h = o * tanh(c)
+    do = dnext_h * tanh_c
+    # c reaches the loss two ways: through h (this step) and through c_{t+1}.
+    dc = dnext_c + dnext_h * o * dtanh_from_output(tanh_c)
+    # c = f * prev_c + i * g
+    di = dc * g
+    df = dc * cache.prev_c
+    dg = dc * i
+    dprev_c = dc * f
+    # Back through the gate nonlinearities, stacked in the order i, f, o, g.
+    da = np.concatenate([
+        di * dsigmoid_from_output(i),
+        df * dsigmoid_from_output(f),
+        do * dsigmoid_from_output(o),
+        dg * dtanh_from_output(g),
+    ], axis=1)
+    # a = x Wx + prev_h Wh + b
+    dx = da @ cache.Wx.T
+    dprev_h = da @ cache.Wh.T
+    dWx = cache.x.T @ da
+    dWh = cache.prev_h.T @ da
+    db = da.sum(axis=0)
+    return dx, dprev_h, dprev_c, dWx, dWh, db
+
+
+class LSTMCache(NamedTuple):
+    x: np.ndarray      # (N, T, D)
+    h0: np.ndarray     # (N, H)
+    c0: np.ndarray     # (N, H)
+    Wx: np.ndarray     # (D, 4H)
+    Wh: np.ndarray     # (H, 4H)
+    h: np.ndarray      # (N, T, H)
+    c: np.ndarray      # (N, T, H)
+    gates: np.ndarray  # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
+    tanh_c: np.ndarray  # (N, T, H)
+
+
+def _check_sequence_inputs(x, h0, Wx, Wh, b, c0):
+    return check_arrays(x=(x, "N T D"), h0=(h0, "N H"), Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"),
+                        b=(b, "4H"), c0=(c0, "N H"))
+
+
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    """An LSTM over a whole sequence, vectorised over time where it can be.
+
+    x: (N, T, D), h0: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,), c0: (N, H) or None (zeros)
+    Returns h (N, T, H) and a cache. The final state is ``h[:, -1]`` and
+    ``cache.c[:, -1]``; all cell states are ``cache.c``, all gates ``cache.gates``.
+    """
+    dims = _check_sequence_inputs(x, h0, Wx, Wh, b, c0)
+    N, T, H = dims["N"], dims["T"], dims["H"]
+    if c0 is None:
+        c0 = np.zeros_like(h0)
+    # Every step's input projection in one product: it does not depend on h.
+    gates = x @ Wx + b  # (N, T, 4H), overwritten step by step with the gate outputs
+    h = np.empty((N, T, H), dtype=x.dtype)
+    c = np.empty_like(h)
+    tanh_c = np.empty_like(h)
+    prev_h, prev_c = h0, c0
+    for t in range(T):
+        a = gates[:, t]  # a view: updated in place
+        a += prev_h @ Wh
+        sigmoid(a[:, :3 * H], out=a[:, :3 * H])  # i, f, o
+        np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])  # g
+        i, f, o, g = split_gates(a)
+        prev_c = c[:, t] = f * prev_c + i * g
+        np.tanh(prev_c, out=tanh_c[:, t])
+        prev_h = h[:, t] = o * tanh_c[:, t]
+    return h, LSTMCache(x, h0, c0, Wx, Wh, h, c, gates, tanh_c)
+
+
+def lstm_backward_with_state(dh, cache, dc_last=None):
+    """Backward through time for ``lstm_forward``, with the cell-state gradients.
+
+    dh: (N, T, H) upstream gradients of every h_t; dc_last: (N, H) or None,
+    an extra gradient arriving at the final cell state (e.g. from the next
+    truncated-BPTT window's carried state).
+    Returns dx (N, T, D), dh0 (N, H), dc0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    N, T, H = cache.h.shape
+    check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
+    D = cache.x.shape[2]
+    i, f, o, g = split_gates(cache.gates)  # each (N, T, H)
+    prev_c_all = np.concatenate([cache.c0[:, None], cache.c[:, :-1]], axis=1)
+    prev_h_all = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)
+    da = np.empty_like(cache.gates)  # (N, T, 4H)
+    da_i, da_f, da_o, da_g = split_gates(da)
+    dprev_h = np.zeros_like(cache.h0)
+    dprev_c = np.zeros_like(cache.c0) if dc_last is None else dc_last
+    for t in reversed(range(T)):
+        # h_t is used by the loss (dh) and by step t+1 (dprev_h): gradients add.
+        dnext_h = dh[:, t] + dprev_h
+        do = dnext_h * cache.tanh_c[:, t]
+        dc = dprev_c + dnext_h * o[:, t] * dtanh_from_output(cache.tanh_c[:, t])
+        da_i[:, t] = dc * g[:, t] * dsigmoid_from_output(i[:, t])
+        da_f[:, t] = dc * prev_c_all[:, t] * dsigmoid_from_output(f[:, t])
+        da_o[:, t] = do * dsigmoid_from_output(o[:, t])
+        da_g[:, t] = dc * i[:, t] * dtanh_from_output(g[:, t])
+        dprev_c = dc * f[:, t]
+        dprev_h = da[:, t] @ cache.Wh.T  # the only product that must stay in the loop
+    # Everything else is one product over all N*T rows at once.
+    da_flat = da.reshape(N * T, 4 * H)
+    dx = (da_flat @ cache.Wx.T).reshape(N, T, D)
+    dWx = cache.x.reshape(N * T, D).T @ da_flat
+    dWh = prev_h_all.reshape(N * T, H).T @ da_flat
+    db = da_flat.sum(axis=0)
+    return dx, dprev_h, dprev_c, dWx, dWh, db
+
+
+def lstm_backward(dh, cache):
+    """Backward through time for ``lstm_forward``.
+
+    dh: (N, T, H), the upstream gradient at every h_t (zeros where the loss
+    does not look at h_t, e.g. all but the last step for a many-to-one model).
+    Returns dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    dx, dh0, _, dWx, dWh, db = lstm_backward_with_state(dh, cache)
+    return dx, dh0, dWx, dWh, db
+
+
+def lstm_forward_loop(x, h0, Wx, Wh, b, c0=None):
+    """The same as ``lstm_forward``, written as a plain loop of ``lstm_step_forward``.
+
+    Returns h (N, T, H) and a list of the T step caches.
+    """
+    _check_sequence_inputs(x, h0, Wx, Wh, b, c0)
+    prev_h, prev_c = h0, np.zeros_like(h0) if c0 is None else c0
+    hs, caches = [], []
+    for t in range(x.shape[1]):
+        prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
+        hs.append(prev_h)
+        caches.append(step_cache)
+    return np.stack(hs, axis=1), caches
+
+
+def lstm_backward_loop(dh, caches):
+    """The same as ``lstm_backward``, written as a plain loop of ``lstm_step_backward``.
+
+    dh: (N, T, H); caches: the list returned by ``lstm_forward_loop``.
+    Returns dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    dprev_h = np.zeros_like(caches[0].prev_h)
+    dprev_c = np.zeros_like(caches[0].prev_c)
+    dWx = np.zeros_like(caches[0].Wx)
+    dWh = np.zeros_like(caches[0].Wh)
+    db = np.zeros(dWx.shape[1], dtype=dWx.dtype)
+    dxs = []
+    for t in reversed(range(len(caches))):
+        dx_t, dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t] + dprev_h, dprev_c, caches[t])
+        # The weights are shared by every step: each step adds its share.
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+        dxs.append(dx_t)
+    return np.stack(dxs[::-1], axis=1), dprev_h, dWx, dWh, db
+
+
+def init_lstm_params(D, H, rng, forget_bias=1.0, dtype=np.float64):
+    """Weights for an LSTM layer: Wx (D, 4H), Wh (H, 4H), b (4H,).
+
+    Wx and Wh are scaled by 1/sqrt(fan-in); the forget-gate block of b
+    starts at ``forget_bias`` so the cell remembers by default
+    (Gers, Schmidhuber & Cummins 2000; Jozefowicz et al. 2015).
+    """
+    Wx = rng.standard_normal((D, 4 * H)) / np.sqrt(D)
+    Wh = rng.standard_normal((H, 4 * H)) / np.sqrt(H)
+    b = np.zeros(4 * H)
+    b[H:2 * H] = forget_bias
+    return Wx.astype(dtype), Wh.astype(dtype), b.astype(dtype)
