@@ -4,13 +4,13 @@ The companion library of the book *LSTM Backprop, by Hand*. Every layer is a
 ``*_forward`` / ``*_backward`` pair with a named cache; gate order along the
 4H axis is i, f, o, g everywhere.
 """
-from . import activations, gradcheck, layers, lstm, optim, rnn, stacked
+from . import activations, data, gradcheck, layers, lstm, optim, rnn, stacked, viz
 from .lstm import (lstm_backward, lstm_backward_with_state, lstm_forward, lstm_step_backward,
                    lstm_step_forward)
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __all__ = [
-    "activations", "gradcheck", "layers", "lstm", "optim", "rnn", "stacked",
+    "activations", "data", "gradcheck", "layers", "lstm", "optim", "rnn", "stacked", "viz",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
     "lstm_backward_with_state", "rnn_step_forward", "rnn_step_backward", "rnn_forward",
     "rnn_backward",
