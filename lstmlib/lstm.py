@@ -50,8 +50,9 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     x: (N, D), prev_h: (N, H), prev_c: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,)
     Returns next_h (N, H), next_c (N, H) and a cache for ``lstm_step_backward``.
     """
-    check_arrays(x=(x, "N D"), prev_h=(prev_h, "N H"), prev_c=(prev_c, "N H"),
-                 Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
+    # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
+    check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
+                 x=(x, "N D"), prev_h=(prev_h, "N H"), prev_c=(prev_c, "N H"))
     a = x @ Wx + prev_h @ Wh + b
     a_i, a_f, a_o, a_g = split_gates(a)
     i, f, o, g = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o), np.tanh(a_g)
@@ -108,8 +109,9 @@ class LSTMCache(NamedTuple):
 
 
 def _check_sequence_inputs(x, h0, Wx, Wh, b, c0):
-    return check_arrays(x=(x, "N T D"), h0=(h0, "N H"), Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"),
-                        b=(b, "4H"), c0=(c0, "N H"))
+    # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
+    return check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
+                        x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"))
 
 
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
