@@ -97,15 +97,17 @@ def _report(names, analytic, numeric, tolerance):
     return GradReport(rows, tolerance)
 
 
-def check_backward(forward, backward, inputs, rng, h=1e-5, tolerance=TOLERANCE):
+def check_backward(forward, backward, inputs, rng=None, h=1e-5, tolerance=TOLERANCE, douts=None):
     """Check ``backward`` against central differences of ``forward``.
 
     forward: called as ``forward(*inputs.values())``, returns ``(out_1, ..., out_k, cache)``
     in the classic ``*_forward`` style.
     backward: called as ``backward(dout_1, ..., dout_k, cache)``, returns one gradient
     per input, in the order of ``inputs`` (the classic ``*_backward`` convention).
-    inputs: dict name -> float64 array. rng: a ``np.random.Generator`` for the
-    random upstream gradients dout_j.
+    inputs: dict name -> float64 array.
+    rng: a ``np.random.Generator`` drawing the upstream gradients dout_j; or pass
+    ``douts``, a list of k arrays shaped like the outputs, to choose them yourself
+    (e.g. all ones, to see which bugs such a check is blind to).
 
     The scalar being differentiated is L = sum_j sum(out_j * dout_j), so that
     every element of every output is exercised with a different weight.
@@ -114,7 +116,13 @@ def check_backward(forward, backward, inputs, rng, h=1e-5, tolerance=TOLERANCE):
     names = list(inputs)
     arrays = [inputs[name] for name in names]
     *outs, cache = forward(*arrays)
-    douts = [rng.standard_normal(np.shape(out)) for out in outs]
+    if douts is None:
+        if rng is None:
+            raise ValueError("pass rng (to draw random upstream gradients) or douts")
+        douts = [rng.standard_normal(np.shape(out)) for out in outs]
+    elif len(douts) != len(outs) or any(np.shape(d) != np.shape(o) for d, o in zip(douts, outs)):
+        raise ValueError(f"douts should be {len(outs)} arrays of shapes "
+                         f"{[np.shape(o) for o in outs]}, got {[np.shape(d) for d in douts]}")
     analytic = backward(*douts, cache)
     if len(analytic) != len(arrays):
         raise ValueError(f"backward returned {len(analytic)} gradients for {len(arrays)} inputs "

@@ -125,21 +125,26 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     N, T, H = dims["N"], dims["T"], dims["H"]
     if c0 is None:
         c0 = np.zeros_like(h0)
+    # Arrays are stored time-major, (T, N, ...), so that each step reads and
+    # writes contiguous blocks; the cache and the returned h are (N, T, ...)
+    # views of the same memory.
     # Every step's input projection in one product: it does not depend on h.
-    gates = x @ Wx + b  # (N, T, 4H), overwritten step by step with the gate outputs
-    h = np.empty((N, T, H), dtype=x.dtype)
+    gates = np.matmul(x.transpose(1, 0, 2), Wx)  # (T, N, 4H), becomes the gate outputs
+    gates += b
+    h = np.empty((T, N, H), dtype=x.dtype)
     c = np.empty_like(h)
     tanh_c = np.empty_like(h)
     prev_h, prev_c = h0, c0
     for t in range(T):
-        a = gates[:, t]  # a view: updated in place
+        a = gates[t]  # a view: updated in place
         a += prev_h @ Wh
         sigmoid(a[:, :3 * H], out=a[:, :3 * H])  # i, f, o
         np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])  # g
         i, f, o, g = split_gates(a)
-        prev_c = c[:, t] = f * prev_c + i * g
-        np.tanh(prev_c, out=tanh_c[:, t])
-        prev_h = h[:, t] = o * tanh_c[:, t]
+        prev_c = c[t] = f * prev_c + i * g
+        np.tanh(prev_c, out=tanh_c[t])
+        prev_h = h[t] = o * tanh_c[t]
+    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h, c, gates, tanh_c))
     return h, LSTMCache(x, h0, c0, Wx, Wh, h, c, gates, tanh_c)
 
 
@@ -154,29 +159,32 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
     N, T, H = cache.h.shape
     check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
     D = cache.x.shape[2]
-    i, f, o, g = split_gates(cache.gates)  # each (N, T, H)
-    prev_c_all = np.concatenate([cache.c0[:, None], cache.c[:, :-1]], axis=1)
-    prev_h_all = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)
-    da = np.empty_like(cache.gates)  # (N, T, 4H)
+    # Work time-major, (T, N, ...), as the forward stored it.
+    gates, c, tanh_c, h = (arr.transpose(1, 0, 2) for arr in
+                           (cache.gates, cache.c, cache.tanh_c, cache.h))
+    i, f, o, g = split_gates(gates)  # each (T, N, H)
+    prev_c_all = np.concatenate([cache.c0[None], c[:-1]])  # c_{t-1} for every t
+    prev_h_all = np.concatenate([cache.h0[None], h[:-1]])
+    da = np.empty_like(gates)  # (T, N, 4H)
     da_i, da_f, da_o, da_g = split_gates(da)
     dprev_h = np.zeros_like(cache.h0)
     dprev_c = np.zeros_like(cache.c0) if dc_last is None else dc_last
     for t in reversed(range(T)):
         # h_t is used by the loss (dh) and by step t+1 (dprev_h): gradients add.
         dnext_h = dh[:, t] + dprev_h
-        do = dnext_h * cache.tanh_c[:, t]
-        dc = dprev_c + dnext_h * o[:, t] * dtanh_from_output(cache.tanh_c[:, t])
-        da_i[:, t] = dc * g[:, t] * dsigmoid_from_output(i[:, t])
-        da_f[:, t] = dc * prev_c_all[:, t] * dsigmoid_from_output(f[:, t])
-        da_o[:, t] = do * dsigmoid_from_output(o[:, t])
-        da_g[:, t] = dc * i[:, t] * dtanh_from_output(g[:, t])
-        dprev_c = dc * f[:, t]
-        dprev_h = da[:, t] @ cache.Wh.T  # the only product that must stay in the loop
-    # Everything else is one product over all N*T rows at once.
-    da_flat = da.reshape(N * T, 4 * H)
-    dx = (da_flat @ cache.Wx.T).reshape(N, T, D)
-    dWx = cache.x.reshape(N * T, D).T @ da_flat
-    dWh = prev_h_all.reshape(N * T, H).T @ da_flat
+        do = dnext_h * tanh_c[t]
+        dc = dprev_c + dnext_h * o[t] * dtanh_from_output(tanh_c[t])
+        da_i[t] = dc * g[t] * dsigmoid_from_output(i[t])
+        da_f[t] = dc * prev_c_all[t] * dsigmoid_from_output(f[t])
+        da_o[t] = do * dsigmoid_from_output(o[t])
+        da_g[t] = dc * i[t] * dtanh_from_output(g[t])
+        dprev_c = dc * f[t]
+        dprev_h = da[t] @ cache.Wh.T  # the only product that must stay in the loop
+    # Everything else is one product over all T*N rows at once.
+    da_flat = da.reshape(T * N, 4 * H)
+    dx = np.matmul(da, cache.Wx.T).transpose(1, 0, 2)  # (N, T, D)
+    dWx = cache.x.transpose(1, 0, 2).reshape(T * N, D).T @ da_flat
+    dWh = prev_h_all.reshape(T * N, H).T @ da_flat
     db = da_flat.sum(axis=0)
     return dx, dprev_h, dprev_c, dWx, dWh, db
 

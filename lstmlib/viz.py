@@ -64,6 +64,10 @@ class Scrubber:
         self.frames = frames
         self.title = title
 
+    def __repr__(self):
+        # Shown where HTML is not (e.g. plain-text outputs); stable, with no memory address.
+        return f"Scrubber({self.title!r}, controls={list(self.controls)}, frames={len(self.frames)})"
+
     def _repr_html_(self):
         names = list(self.controls)
         key = json.dumps([self.title, {k: [str(v) for v in vs] for k, vs in self.controls.items()}])

@@ -1,0 +1,44 @@
+"""Chapter 4's exploration (gradient flow over time x layer): the dashboard redraws, frames differ.
+
+The chapter shows ``flow.draw_flow_heatmap`` over the controls below (the same
+names and kinds of values as in chapters/04_bptt_stacking.ipynb, fewer of them
+to keep the test fast).
+"""
+import time
+
+import pytest
+
+from lstmlib import flow, viz
+
+CONTROLS = {"model": ["rnn", "lstm"], "forget_bias": [0.0, 3.0], "T": [25, 75],
+            "layers": [2, 4]}
+
+
+@pytest.fixture(scope="module")
+def dashboard():
+    return viz.dashboard(flow.draw_flow_heatmap, CONTROLS, title="gradient flow")
+
+
+@pytest.mark.parametrize("name,value", [("model", "lstm"), ("T", 75), ("layers", 4)])
+def test_moving_a_control_redraws(dashboard, name, value):
+    before = dashboard.image.value
+    dashboard.controls[name].value = value
+    assert dashboard.image.value != before
+
+
+def test_forget_bias_changes_the_lstm_frames(dashboard):
+    dashboard.controls["model"].value = "lstm"
+    dashboard.controls["forget_bias"].value = 0.0
+    before = dashboard.image.value
+    dashboard.controls["forget_bias"].value = 3.0
+    assert dashboard.image.value != before
+
+
+def test_scrubber_frames_differ_and_are_fast_enough():
+    controls = {"model": ["rnn", "lstm"], "forget_bias": [1.0], "T": [25, 75], "layers": [2]}
+    start = time.perf_counter()
+    scrubber = viz.scrubber(flow.draw_flow_heatmap, controls, title="gradient flow")
+    per_frame = (time.perf_counter() - start) / len(scrubber.frames)
+    assert len(set(scrubber.frames.values())) == len(scrubber.frames) == 4
+    assert per_frame < 1.0  # the chapter draws 24 frames within its time budget
+    assert "lstm-scrubber" in scrubber._repr_html_()
