@@ -118,9 +118,9 @@ DERIVATIVES = {
     "tanh_c->h": ("$o$", (7.95, 3.15, "left")),
     "o->h": ("$\\tanh c_t$", (7.15, 2.8, "center")),
     "h->h_next": ("1", (8.9, 2.75, "center")),
-    "c_prev->f": ("$w_{cf}$", (1.0, 4.1, "right")),
-    "c_prev->i": ("$w_{ci}$", (2.6, 3.5, "center")),
-    "c->o": ("$w_{co}$", (6.5, 4.2, "left")),
+    "c_prev->f": ("$p_f$", (1.0, 4.1, "right")),
+    "c_prev->i": ("$p_i$", (2.6, 3.5, "center")),
+    "c->o": ("$p_o$", (6.5, 4.2, "left")),
 }
 
 # The gradient held at each node, and where its label goes (x, y, alignment),

@@ -55,7 +55,7 @@ def test_draw_cell_on_given_axes_with_peepholes():
     assert diagram.draw_cell(["peepholes", "dWx via da"], backward=True, derivatives=True,
                              peepholes=True, title="t", ax=ax) is fig
     texts = {text.get_text() for text in ax.texts}
-    assert {"dWx, dWh, db", "$w_{co}$", "df"} <= texts
+    assert {"dWx, dWh, db", "$p_o$", "df"} <= texts
 
 
 # --- the hand-set memory LSTM --------------------------------------------------------------------
