@@ -402,7 +402,7 @@ def draw_flow_heatmap(model, forget_bias, T, layers):
             continue
         image = ax.imshow(np.maximum(values, NORM_RANGE[0]), aspect="auto", origin="lower",
                           cmap="magma", norm=LogNorm(*NORM_RANGE), interpolation="nearest")
-        ax.set_yticks(range(layers), [f"layer {l}" for l in range(layers)])
+        ax.set_yticks(range(layers), [f"layer {layer}" for layer in range(layers)])
         ax.set_xlabel("step t (loss at the top layer's last step)")
     fig.colorbar(image, ax=list(axes))
     return fig

@@ -23,6 +23,7 @@ import numpy as np
 
 from ._checks import check_arrays
 
+
 def _reorder_ours_to_theirs(w):
     """Permute the 4H (last) axis from i, f, o, g to i, f, g, o."""
     i, f, o, g = np.split(w, 4, axis=-1)

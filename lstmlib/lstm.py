@@ -70,7 +70,8 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
-    check_arrays(dnext_h=(dnext_h, "{} {}".format(*i.shape)), dnext_c=(dnext_c, "{} {}".format(*i.shape)))
+    N, H = i.shape
+    check_arrays(dnext_h=(dnext_h, f"{N} {H}"), dnext_c=(dnext_c, f"{N} {H}"))
     # h = o * tanh(c)
     do = dnext_h * tanh_c
     # c reaches the loss two ways: through h (this step) and through c_{t+1}.

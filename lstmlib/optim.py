@@ -25,7 +25,8 @@ def sgd_momentum(w, dw, config=None):
 
 def adam(w, dw, config=None):
     """Adam (Kingma & Ba 2015), with bias-corrected first and second moments."""
-    config = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, **(config or {})}
+    config = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
+              **(config or {})}
     t = config.get("t", 0) + 1
     m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
     v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw * dw

@@ -50,8 +50,13 @@ from . import layers, viz
 from ._checks import check_arrays
 from .activations import dsigmoid_from_output, dtanh_from_output
 from .lstm import split_gates
-from .peephole import (_time_major, _weight_gradients, init_peephole_params, peephole_backward,
-                       peephole_forward)
+from .peephole import (
+    _time_major,
+    _weight_gradients,
+    init_peephole_params,
+    peephole_backward,
+    peephole_forward,
+)
 from .train import fit, moving_average
 
 GATES = "ifog"

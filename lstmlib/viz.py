@@ -66,7 +66,8 @@ class Scrubber:
 
     def __repr__(self):
         # Shown where HTML is not (e.g. plain-text outputs); stable, with no memory address.
-        return f"Scrubber({self.title!r}, controls={list(self.controls)}, frames={len(self.frames)})"
+        controls, frames = list(self.controls), len(self.frames)
+        return f"Scrubber({self.title!r}, controls={controls}, frames={frames})"
 
     def _repr_html_(self):
         names = list(self.controls)

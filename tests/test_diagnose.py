@@ -3,9 +3,9 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from independent_impls import all_implementations
 
 from lstmlib import data, diagnose, layers, lstm, mistakes, peephole, viz
-from independent_impls import all_implementations
 
 DIAGNOSERS = {"step": diagnose.diagnose_step, "sequence": diagnose.diagnose_sequence,
               "loss": diagnose.diagnose_loss, "peephole_step": diagnose.diagnose_peephole_step}
