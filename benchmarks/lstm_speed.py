@@ -11,6 +11,7 @@ own matrix-multiply rate on a product of the same shape, measured in the same ru
 Nothing here is asserted: speed is reported, not tested.
 """
 import argparse
+import os
 import time
 
 import numpy as np
@@ -75,7 +76,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    print(f"numpy {np.__version__}")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={threads}")
     header = (f"{'(N, T, D, H)':<20} {'dtype':<8} {'vectorised':>11} {'step loop':>10} "
               f"{'speed-up':>9} {'GFLOP/s':>8} {'matmul GFLOP/s':>15} {'of matmul':>10}")
     print(header)

@@ -16,12 +16,17 @@ import numpy as np
 def sigmoid(a, out=None):
     """Logistic function 1 / (1 + exp(-a)), stable for any finite ``a``.
 
-    exp is only ever taken of a non-positive number, so it cannot overflow:
-    for a >= 0 we use 1 / (1 + e) and for a < 0 we use e / (1 + e),
-    with e = exp(-|a|).
+    Computed as (1 + tanh(a / 2)) / 2, the same function written with tanh,
+    which saturates at ±1 instead of overflowing: no warning at a = ±1e4,
+    and an absolute error below 3e-16 everywhere. (The price: for a < -37 the
+    result is exactly 0 rather than a number below 1e-16.) With ``out`` it
+    works in place and allocates nothing, which matters inside a time loop.
     """
-    e = np.exp(-np.abs(a))
-    return np.divide(np.where(a >= 0, 1.0, e), 1.0 + e, out=out)
+    out = np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
 
 
 def tanh(a, out=None):
