@@ -22,7 +22,9 @@ def sigmoid(a, out=None):
     result is exactly 0 rather than a number below 1e-16.) With ``out`` it
     works in place and allocates nothing, which matters inside a time loop.
     """
-    out = np.multiply(a, 0.5, out=out)
+    if out is None:
+        return 0.5 * np.tanh(0.5 * a) + 0.5
+    np.multiply(a, 0.5, out=out)
     np.tanh(out, out=out)
     out *= 0.5
     out += 0.5

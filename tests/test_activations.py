@@ -27,6 +27,7 @@ def test_sigmoid_matches_definition():
     np.testing.assert_allclose(act.sigmoid(a), 1 / (1 + np.exp(-a)), rtol=1e-13, atol=3e-16)
     out = np.empty_like(a)
     assert act.sigmoid(a, out=out) is out  # in place, for the time loops
+    assert act.sigmoid(0.0) == 0.5 and act.sigmoid(np.float32(3.0)).dtype == np.float32
 
 
 def test_derivative_helpers_agree_with_central_differences():
