@@ -182,6 +182,9 @@ JS_MATH = r"""
                                         .querySelector('mjx-assistive-mml [mathcolor="red"]');
                            return 'undefined macro ' + (mml ? mml.textContent : '(red text)');
                          })),
+    // a macro inside \\text{}/\\texttt{} is not expanded: "dprev\\_c" shows its backslash
+    literal: Array.from(document.querySelectorAll('mjx-assistive-mml mtext'))
+                  .map(e => e.textContent).filter(t => t.includes('\\')),
     mathjax: !!(window.MathJax && window.MathJax.startup),
     scripts: Array.from(document.scripts).map(s => s.getAttribute('src') || '')
                   .filter(s => s.includes('mathjax')),
@@ -367,6 +370,8 @@ def test_page(name, site, base_url, browser):
                 math = page.evaluate(JS_MATH)
                 problems += [f"math not typeset: {t!r}" for t in math["untypeset"]]
                 problems += [f"MathJax error: {e}" for e in math["errors"]]
+                problems += [f"backslash shown literally in math text: {t!r}"
+                             for t in math["literal"]]
             problems += [f"MathJax not local: {s}" for s in math["scripts"] if "://" in s]
         prose = page.evaluate(JS_PROSE_TEXT)
         raw_tex = re.search(
