@@ -375,9 +375,9 @@ def draw_rnn_flow(spectral_radius, T, input_scale):
 
 FLOW_HEATMAP_CONTROLS = {
     "model": ["rnn", "lstm"],
-    "forget_bias": [-2.0, 1.0, 3.0],
-    "T": [20, 60],
-    "layers": [1, 3],
+    "forget_bias": [0.0, 1.0, 3.0],
+    "T": [25, 75],
+    "layers": [2, 4],
 }
 
 

@@ -4,7 +4,6 @@ The chapter shows ``flow.draw_flow_heatmap`` over the controls below (the same
 names and kinds of values as in chapters/04_bptt_stacking.ipynb, fewer of them
 to keep the test fast).
 """
-import time
 
 import pytest
 
@@ -34,11 +33,8 @@ def test_forget_bias_changes_the_lstm_frames(dashboard):
     assert dashboard.image.value != before
 
 
-def test_scrubber_frames_differ_and_are_fast_enough():
+def test_scrubber_frames_differ():
     controls = {"model": ["rnn", "lstm"], "forget_bias": [1.0], "T": [25, 75], "layers": [2]}
-    start = time.perf_counter()
     scrubber = viz.scrubber(flow.draw_flow_heatmap, controls, title="gradient flow")
-    per_frame = (time.perf_counter() - start) / len(scrubber.frames)
     assert len(set(scrubber.frames.values())) == len(scrubber.frames) == 4
-    assert per_frame < 1.0  # the chapter draws 24 frames within its time budget
     assert "lstm-scrubber" in scrubber._repr_html_()
