@@ -234,12 +234,34 @@ def _as_arrays(kind, what, result, names, expected_shapes):
     return arrays, None
 
 
-def _step_outputs(kind, out, shape):
-    """next_h and next_c from a step forward's (next_h, next_c, cache), checked."""
+def _run_step_forward(kind, forward, arrays, shape):
+    """The reader's step forward on copies of the probe.
+
+    Returns ((next_h, next_c) checked to have ``shape``, the reader's cache, problem or None).
+    """
+    out, failed = _call(kind, "forward", forward, _copies(arrays))
+    if failed:
+        return None, None, failed
     if not isinstance(out, (tuple, list)) or len(out) != 3:
-        return None, Diagnosis(kind, 1e-7, problem="your forward should return "
-                               "(next_h, next_c, cache)")
-    return _as_arrays(kind, "forward", out[:2], ("next_h", "next_c"), (shape, shape))
+        return None, None, Diagnosis(kind, 1e-7, problem="your forward should return "
+                                     "(next_h, next_c, cache)")
+    outs, failed = _as_arrays(kind, "forward", out[:2], ("next_h", "next_c"), (shape, shape))
+    return outs, out[2], failed
+
+
+def _run_backward(kind, backward, upstream, cache, names, ref):
+    """The reader's backward on copies of the upstream gradients.
+
+    Returns (gradients checked against the shapes of ``ref``, whether the
+    backward wrote into the upstream gradients it was given, problem or None).
+    """
+    sent = _copies(upstream)
+    result, failed = _call(kind, "backward", backward, (*sent, cache))
+    if failed:
+        return None, False, failed
+    mutated = any(not np.array_equal(s, u) for s, u in zip(sent, upstream))
+    got, failed = _as_arrays(kind, "backward", result, names, [g.shape for g in ref])
+    return got, mutated, failed
 
 
 def _errors(names, got, want):
@@ -332,20 +354,13 @@ def diagnose_step(forward, backward, seed=0):
     arrays = list(inputs.values())
     ref_h, ref_c, ref_cache = mistakes.step_forward(*arrays)
     ref = mistakes.step_backward()(*upstream, ref_cache)
-    out, failed = _call(kind, "forward", forward, _copies(arrays))
-    if failed:
-        return failed
-    outs, failed = _step_outputs(kind, out, ref_h.shape)
+    outs, cache, failed = _run_step_forward(kind, forward, arrays, ref_h.shape)
     if failed:
         return failed
     problem = _forward_problem(("next_h", "next_c"), outs, (ref_h, ref_c), _tolerance(outs))
     if problem:
         return Diagnosis(kind, _tolerance(outs), problem=problem)
-    sent = _copies(upstream)
-    result, failed = _call(kind, "backward", backward, (*sent, out[2]))
-    if failed:
-        return failed
-    got, failed = _as_arrays(kind, "backward", result, STEP_GRADS, [g.shape for g in ref])
+    got, mutated, failed = _run_backward(kind, backward, upstream, cache, STEP_GRADS, ref)
     if failed:
         return failed
     tol = _tolerance(got)
@@ -354,7 +369,6 @@ def diagnose_step(forward, backward, seed=0):
         return mistakes.step_backward(*ids)(*_copies(upstream), ref_cache)
 
     candidates = [i for i in mistakes.STEP_IDS if i != "modifies_upstream_in_place"]
-    mutated = any(not np.array_equal(s, u) for s, u in zip(sent, upstream))
     gate_errors = gate_time_errors(got[0], ref[0], inputs["Wx"])
     blocks = _block_errors({"dWx": (got[3], ref[3]), "dWh": (got[4], ref[4]),
                             "db": (got[5], ref[5])})
@@ -396,11 +410,7 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
         if bad_steps[0] == 0:
             suffix += " (check the initial state: h0 as given, c0 = 0)"
         return Diagnosis(kind, tol, problem=_forward_problem(("h",), [h], [ref_h], tol, suffix))
-    sent = dh.copy()
-    result, failed = _call(kind, "backward", backward, (sent, out[1]))
-    if failed:
-        return failed
-    got, failed = _as_arrays(kind, "backward", result, SEQUENCE_GRADS, [g.shape for g in ref])
+    got, mutated, failed = _run_backward(kind, backward, (dh,), out[1], SEQUENCE_GRADS, ref)
     if failed:
         return failed
     tol = _tolerance(got)
@@ -411,7 +421,6 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
 
     candidates = [i for i in mistakes.SEQUENCE_IDS + mistakes.STEP_IDS
                   if i != "modifies_upstream_in_place"]
-    mutated = not np.array_equal(sent, dh)
     gate_errors = gate_time_errors(got[0], ref[0], inputs["Wx"])
     blocks = _block_errors({"dWx": (got[2], ref[2]), "dWh": (got[3], ref[3]),
                             "db": (got[4], ref[4])})
@@ -431,10 +440,7 @@ def diagnose_peephole_step(forward, backward, seed=0):
     arrays = list(inputs.values())
     ref_h, ref_c, ref_cache = peephole.peephole_step_forward(*arrays)
     ref = peephole.peephole_step_backward(*upstream, ref_cache)
-    out, failed = _call(kind, "forward", forward, _copies(arrays))
-    if failed:
-        return failed
-    outs, failed = _step_outputs(kind, out, ref_h.shape)
+    outs, cache, failed = _run_step_forward(kind, forward, arrays, ref_h.shape)
     if failed:
         return failed
     tol = _tolerance(outs)
@@ -447,11 +453,7 @@ def diagnose_peephole_step(forward, backward, seed=0):
             return Diagnosis(kind, tol, problem=problem)
         forward_bugs = ("peephole_output_gate_sees_prev_cell",)
         ref = mistakes.peephole_step_backward(*forward_bugs)(*upstream, ref_cache)
-    sent = _copies(upstream)
-    result, failed = _call(kind, "backward", backward, (*sent, out[2]))
-    if failed:
-        return failed
-    got, failed = _as_arrays(kind, "backward", result, PEEPHOLE_GRADS, [g.shape for g in ref])
+    got, mutated, failed = _run_backward(kind, backward, upstream, cache, PEEPHOLE_GRADS, ref)
     if failed:
         return failed
     tol = _tolerance(got)
@@ -460,7 +462,6 @@ def diagnose_peephole_step(forward, backward, seed=0):
         return mistakes.peephole_step_backward(*forward_bugs, *ids)(*_copies(upstream), ref_cache)
 
     candidates = [i for i in mistakes.PEEPHOLE_IDS if i != "peephole_output_gate_sees_prev_cell"]
-    mutated = any(not np.array_equal(s, u) for s, u in zip(sent, upstream))
     diagnosis = _finish(kind, tol, _errors(PEEPHOLE_GRADS, got, ref), got, candidates, compute,
                         mutated, gate_time_errors(got[0], ref[0], inputs["Wx"]),
                         _block_errors({"dWx": (got[3], ref[3]), "db": (got[5], ref[5])}))
