@@ -159,7 +159,6 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
     """
     N, T, H = cache.h.shape
     check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
-    D = cache.x.shape[2]
     # Work time-major, (T, N, ...), as the forward stored it.
     gates, c, tanh_c, h = (arr.transpose(1, 0, 2) for arr in
                            (cache.gates, cache.c, cache.tanh_c, cache.h))
@@ -181,13 +180,25 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
         da_g[t] = dc * i[t] * dtanh_from_output(g[t])
         dprev_c = dc * f[t]
         dprev_h = da[t] @ cache.Wh.T  # the only product that must stay in the loop
-    # Everything else is one product over all T*N rows at once.
-    da_flat = da.reshape(T * N, 4 * H)
-    dx = np.matmul(da, cache.Wx.T).transpose(1, 0, 2)  # (N, T, D)
-    dWx = cache.x.transpose(1, 0, 2).reshape(T * N, D).T @ da_flat
-    dWh = prev_h_all.reshape(T * N, H).T @ da_flat
-    db = da_flat.sum(axis=0)
+    dx, dWx, dWh, db = projection_grads(da, cache.x, prev_h_all, cache.Wx)
     return dx, dprev_h, dprev_c, dWx, dWh, db
+
+
+def projection_grads(da, x, prev_h_all, Wx):
+    """Backward of a_t = x_t Wx + h_{t-1} Wh + b for all steps at once.
+
+    da: (T, N, 4H) time-major gradients of the pre-activations; x: (N, T, D);
+    prev_h_all: (T, N, H), h_{t-1} for every t; Wx: (D, 4H).
+    Returns dx (N, T, D), dWx (D, 4H), dWh (H, 4H), db (4H,). None of these
+    feeds the next step back, so each is one product over all T*N rows.
+    """
+    T, N, H4 = da.shape
+    da_flat = da.reshape(T * N, H4)
+    dx = np.matmul(da, Wx.T).transpose(1, 0, 2)  # (N, T, D)
+    dWx = x.transpose(1, 0, 2).reshape(T * N, x.shape[2]).T @ da_flat
+    dWh = prev_h_all.reshape(T * N, H4 // 4).T @ da_flat
+    db = da_flat.sum(axis=0)
+    return dx, dWx, dWh, db
 
 
 def lstm_backward(dh, cache):

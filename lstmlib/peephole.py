@@ -42,7 +42,7 @@ from . import viz
 from ._checks import check_arrays
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from .flow import step_norms
-from .lstm import init_lstm_params, split_gates
+from .lstm import init_lstm_params, projection_grads, split_gates
 
 
 class PeepholeStepCache(NamedTuple):
@@ -186,15 +186,9 @@ def _weight_gradients(da, cache):
 
     None of these feeds the next step back, so each is one product over all T*N rows.
     """
-    T, N, H4 = da.shape
-    D = cache.x.shape[2]
     _, c, _, prev_c_all, prev_h_all = _time_major(cache)
     da_i, da_f, da_o, _ = split_gates(da)
-    da_flat = da.reshape(T * N, H4)
-    dx = np.matmul(da, cache.Wx.T).transpose(1, 0, 2)
-    dWx = cache.x.transpose(1, 0, 2).reshape(T * N, D).T @ da_flat
-    dWh = prev_h_all.reshape(T * N, H4 // 4).T @ da_flat
-    db = da_flat.sum(axis=0)
+    dx, dWx, dWh, db = projection_grads(da, cache.x, prev_h_all, cache.Wx)
     dp = np.stack([
         (da_i * prev_c_all).sum(axis=(0, 1)),
         (da_f * prev_c_all).sum(axis=(0, 1)),
