@@ -98,21 +98,49 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
 
 
 class LSTMCache(NamedTuple):
-    x: np.ndarray      # (N, T, D)
-    h0: np.ndarray     # (N, H)
-    c0: np.ndarray     # (N, H)
-    Wx: np.ndarray     # (D, 4H)
-    Wh: np.ndarray     # (H, 4H)
-    h: np.ndarray      # (N, T, H)
-    c: np.ndarray      # (N, T, H)
-    gates: np.ndarray  # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
+    x: np.ndarray       # (N, T, D)
+    h0: np.ndarray      # (N, H)
+    c0: np.ndarray      # (N, H)
+    Wx: np.ndarray      # (D, 4H)
+    Wh: np.ndarray      # (H, 4H)
+    h: np.ndarray       # (N, T, H)
+    c: np.ndarray       # (N, T, H)
+    gates: np.ndarray   # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
     tanh_c: np.ndarray  # (N, T, H)
+    prev_h: np.ndarray  # (T, N, H), time-major: h_{t-1} for every t (h0 first), same memory as h
+    prev_c: np.ndarray  # (T, N, H), time-major: c_{t-1} for every t (c0 first), same memory as c
 
 
 def _check_sequence_inputs(x, h0, Wx, Wh, b, c0):
     # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
     return check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
                         x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"))
+
+
+def input_projection(x, Wx, b):
+    """x_t Wx + b for every step at once: (T, N, 4H), time-major.
+
+    x: (N, T, D), Wx: (D, 4H), b: (4H,). None of it depends on h, so it is
+    one product over all T*N rows instead of T small ones.
+    """
+    N, T, D = x.shape
+    x_rows = x.transpose(1, 0, 2).reshape(T * N, D)  # time-major rows (a copy)
+    a = (x_rows @ Wx).reshape(T, N, -1)
+    a += b
+    return a
+
+
+def state_buffers(h0, c0, T):
+    """(T + 1, N, H) buffers for h and c, with h0 and c0 in slot 0.
+
+    Step t reads slot t (h_{t-1}) and writes slot t + 1 (h_t), so
+    ``buffer[1:]`` is every h_t and ``buffer[:-1]`` every h_{t-1}: two views
+    of the same memory, with no copy for the backward to make.
+    """
+    h_all = np.empty((T + 1, *h0.shape), dtype=h0.dtype)
+    c_all = np.empty_like(h_all)
+    h_all[0], c_all[0] = h0, c0
+    return h_all, c_all
 
 
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
@@ -123,30 +151,30 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     ``cache.c[:, -1]``; all cell states are ``cache.c``, all gates ``cache.gates``.
     """
     dims = _check_sequence_inputs(x, h0, Wx, Wh, b, c0)
-    N, T, H = dims["N"], dims["T"], dims["H"]
+    T, H = dims["T"], dims["H"]
     if c0 is None:
         c0 = np.zeros_like(h0)
     # Arrays are stored time-major, (T, N, ...), so that each step reads and
     # writes contiguous blocks; the cache and the returned h are (N, T, ...)
     # views of the same memory.
-    # Every step's input projection in one product: it does not depend on h.
-    gates = np.matmul(x.transpose(1, 0, 2), Wx)  # (T, N, 4H), becomes the gate outputs
-    gates += b
-    h = np.empty((T, N, H), dtype=x.dtype)
-    c = np.empty_like(h)
-    tanh_c = np.empty_like(h)
-    prev_h, prev_c = h0, c0
+    gates = input_projection(x, Wx, b)  # (T, N, 4H), becomes the gate outputs
+    h_all, c_all = state_buffers(h0, c0, T)
+    tanh_c = np.empty_like(h_all[1:])
+    # The same values as Wh, stored column by column. OpenBLAS multiplies
+    # h_{t-1} Wh about 20% faster from this layout (measured with N = 64,
+    # H = 256 on 1 and 2 threads); the copy costs one pass over Wh per call.
+    Wh_by_columns = np.ascontiguousarray(Wh.T).T
     for t in range(T):
         a = gates[t]  # a view: updated in place
-        a += prev_h @ Wh
+        a += h_all[t] @ Wh_by_columns
         sigmoid(a[:, :3 * H], out=a[:, :3 * H])  # i, f, o
         np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])  # g
         i, f, o, g = split_gates(a)
-        prev_c = c[t] = f * prev_c + i * g
-        np.tanh(prev_c, out=tanh_c[t])
-        prev_h = h[t] = o * tanh_c[t]
-    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h, c, gates, tanh_c))
-    return h, LSTMCache(x, h0, c0, Wx, Wh, h, c, gates, tanh_c)
+        c_all[t + 1] = f * c_all[t] + i * g
+        np.tanh(c_all[t + 1], out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h_all[t + 1])
+    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h_all[1:], c_all[1:], gates, tanh_c))
+    return h, LSTMCache(x, h0, c0, Wx, Wh, h, c, gates, tanh_c, h_all[:-1], c_all[:-1])
 
 
 def lstm_backward_with_state(dh, cache, dc_last=None):
@@ -160,11 +188,8 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
     N, T, H = cache.h.shape
     check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
     # Work time-major, (T, N, ...), as the forward stored it.
-    gates, c, tanh_c, h = (arr.transpose(1, 0, 2) for arr in
-                           (cache.gates, cache.c, cache.tanh_c, cache.h))
+    gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (cache.gates, cache.tanh_c))
     i, f, o, g = split_gates(gates)  # each (T, N, H)
-    prev_c_all = np.concatenate([cache.c0[None], c[:-1]])  # c_{t-1} for every t
-    prev_h_all = np.concatenate([cache.h0[None], h[:-1]])
     da = np.empty_like(gates)  # (T, N, 4H)
     da_i, da_f, da_o, da_g = split_gates(da)
     dprev_h = np.zeros_like(cache.h0)
@@ -175,12 +200,12 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
         do = dnext_h * tanh_c[t]
         dc = dprev_c + dnext_h * o[t] * dtanh_from_output(tanh_c[t])
         da_i[t] = dc * g[t] * dsigmoid_from_output(i[t])
-        da_f[t] = dc * prev_c_all[t] * dsigmoid_from_output(f[t])
+        da_f[t] = dc * cache.prev_c[t] * dsigmoid_from_output(f[t])
         da_o[t] = do * dsigmoid_from_output(o[t])
         da_g[t] = dc * i[t] * dtanh_from_output(g[t])
         dprev_c = dc * f[t]
         dprev_h = da[t] @ cache.Wh.T  # the only product that must stay in the loop
-    dx, dWx, dWh, db = projection_grads(da, cache.x, prev_h_all, cache.Wx)
+    dx, dWx, dWh, db = projection_grads(da, cache.x, cache.prev_h, cache.Wx)
     return dx, dprev_h, dprev_c, dWx, dWh, db
 
 
@@ -193,11 +218,12 @@ def projection_grads(da, x, prev_h_all, Wx):
     feeds the next step back, so each is one product over all T*N rows.
     """
     T, N, H4 = da.shape
-    da_flat = da.reshape(T * N, H4)
-    dx = np.matmul(da, Wx.T).transpose(1, 0, 2)  # (N, T, D)
-    dWx = x.transpose(1, 0, 2).reshape(T * N, x.shape[2]).T @ da_flat
-    dWh = prev_h_all.reshape(T * N, H4 // 4).T @ da_flat
-    db = da_flat.sum(axis=0)
+    D = x.shape[2]
+    da_rows = da.reshape(T * N, H4)
+    dx = (da_rows @ Wx.T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
+    dWx = x.transpose(1, 0, 2).reshape(T * N, D).T @ da_rows
+    dWh = prev_h_all.reshape(T * N, H4 // 4).T @ da_rows
+    db = da_rows.sum(axis=0)
     return dx, dWx, dWh, db
 
 

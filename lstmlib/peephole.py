@@ -42,7 +42,7 @@ from . import viz
 from ._checks import check_arrays
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from .flow import step_norms
-from .lstm import init_lstm_params, projection_grads, split_gates
+from .lstm import init_lstm_params, input_projection, projection_grads, split_gates, state_buffers
 
 
 class PeepholeStepCache(NamedTuple):
@@ -132,6 +132,8 @@ class PeepholeCache(NamedTuple):
     c: np.ndarray       # (N, T, H)
     gates: np.ndarray   # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
     tanh_c: np.ndarray  # (N, T, H)
+    prev_h: np.ndarray  # (T, N, H), time-major: h_{t-1} for every t (h0 first), same memory as h
+    prev_c: np.ndarray  # (T, N, H), time-major: c_{t-1} for every t (c0 first), same memory as c
 
 
 def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
@@ -144,41 +146,35 @@ def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
     """
     dims = check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"), p=(p, "3 H"),
                         x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"))
-    N, T, H = dims["N"], dims["T"], dims["H"]
+    T = dims["T"]
     if c0 is None:
         c0 = np.zeros_like(h0)
     p_i, p_f, p_o = p
     # Stored time-major, (T, N, ...), like lstm_forward: each step reads and writes
     # contiguous blocks; the cache holds (N, T, ...) views of the same memory.
-    # Every step's input projection in one product: it depends on neither h nor c.
-    gates = np.matmul(x.transpose(1, 0, 2), Wx)  # (T, N, 4H), becomes the gate outputs
-    gates += b
-    h = np.empty((T, N, H), dtype=x.dtype)
-    c = np.empty_like(h)
-    tanh_c = np.empty_like(h)
-    prev_h, prev_c = h0, c0
+    gates = input_projection(x, Wx, b)  # (T, N, 4H), becomes the gate outputs
+    h_all, c_all = state_buffers(h0, c0, T)  # step t reads slot t, writes slot t + 1
+    tanh_c = np.empty_like(h_all[1:])
     for t in range(T):
         a = gates[t]  # a view: updated in place
-        a += prev_h @ Wh
+        a += h_all[t] @ Wh
         i, f, o, g = split_gates(a)
+        prev_c, next_c = c_all[t], c_all[t + 1]
         sigmoid(i + p_i * prev_c, out=i)
         sigmoid(f + p_f * prev_c, out=f)
         np.tanh(g, out=g)
-        prev_c = c[t] = f * prev_c + i * g
-        sigmoid(o + p_o * prev_c, out=o)  # only now does c_t exist for o to look at
-        np.tanh(prev_c, out=tanh_c[t])
-        prev_h = h[t] = o * tanh_c[t]
-    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h, c, gates, tanh_c))
-    return h, PeepholeCache(x, h0, c0, Wx, Wh, p, h, c, gates, tanh_c)
+        np.add(f * prev_c, i * g, out=next_c)
+        sigmoid(o + p_o * next_c, out=o)  # only now does c_t exist for o to look at
+        np.tanh(next_c, out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h_all[t + 1])
+    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h_all[1:], c_all[1:], gates, tanh_c))
+    return h, PeepholeCache(x, h0, c0, Wx, Wh, p, h, c, gates, tanh_c, h_all[:-1], c_all[:-1])
 
 
 def _time_major(cache):
-    """The cache's gates, c, tanh_c and h as (T, N, ...) views, plus c_{t-1} and h_{t-1}."""
-    gates, c, tanh_c, h = (arr.transpose(1, 0, 2) for arr in
-                           (cache.gates, cache.c, cache.tanh_c, cache.h))
-    prev_c_all = np.concatenate([cache.c0[None], c[:-1]])  # c_{t-1} for every t
-    prev_h_all = np.concatenate([cache.h0[None], h[:-1]])
-    return gates, c, tanh_c, prev_c_all, prev_h_all
+    """The cache's gates, c, tanh_c as (T, N, ...) views, plus c_{t-1} and h_{t-1}."""
+    gates, c, tanh_c = (arr.transpose(1, 0, 2) for arr in (cache.gates, cache.c, cache.tanh_c))
+    return gates, c, tanh_c, cache.prev_c, cache.prev_h
 
 
 def _weight_gradients(da, cache):

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmlib import lstm, rnn, stacked
+from lstmlib import lstm, peephole, rnn, stacked
 
 dim = st.integers(1, 8)
 
@@ -25,6 +25,30 @@ def test_lstm_sequence_equals_loop_of_steps(N, T, D, H, seed, with_c0):
     for g, g_loop, shape in zip(grads, grads_loop, [x.shape, h0.shape, Wx.shape, Wh.shape, b.shape]):
         assert g.shape == shape
         np.testing.assert_allclose(g, g_loop, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(N=dim, T=dim, D=dim, H=dim, seed=st.integers(0, 2**16), peepholes=st.booleans())
+def test_cached_previous_states_are_the_shifted_states(N, T, D, H, seed, peepholes):
+    # The backward reads h_{t-1} and c_{t-1} from cache.prev_h / cache.prev_c (time-major);
+    # they must be h0, c0 followed by h_t, c_t shifted by one step, and the caller's
+    # h0, c0 and x must come back untouched.
+    rng = np.random.default_rng(seed)
+    x, h0, c0 = (rng.standard_normal(shape) for shape in [(N, T, D), (N, H), (N, H)])
+    Wx, Wh, b = lstm.init_lstm_params(D, H, rng)
+    originals = [arr.copy() for arr in (x, h0, c0)]
+    if peepholes:
+        h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, rng.standard_normal((3, H)), c0)
+    else:
+        h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+    assert cache.prev_h.shape == cache.prev_c.shape == (T, N, H)
+    np.testing.assert_array_equal(cache.prev_h[0], h0)
+    np.testing.assert_array_equal(cache.prev_c[0], c0)
+    np.testing.assert_array_equal(cache.prev_h[1:], h[:, :-1].transpose(1, 0, 2))
+    np.testing.assert_array_equal(cache.prev_c[1:], cache.c[:, :-1].transpose(1, 0, 2))
+    for arr, original in zip((x, h0, c0), originals):
+        np.testing.assert_array_equal(arr, original)
+    assert not np.shares_memory(h, h0) and not np.shares_memory(cache.c, c0)
 
 
 @settings(max_examples=30, deadline=None)
