@@ -120,11 +120,9 @@ def lstm_backward_flow(dh, cache, dc_last=None):
     dprev_h = np.zeros_like(cache.h0)
     dprev_c = np.zeros_like(cache.c0) if dc_last is None else dc_last
     for t in reversed(range(T)):
-        prev_h = cache.h0 if t == 0 else cache.h[:, t - 1]
-        prev_c = cache.c0 if t == 0 else cache.c[:, t - 1]
-        step = LSTMStepCache(x=cache.x[:, t], prev_h=prev_h, prev_c=prev_c, Wx=cache.Wx,
-                             Wh=cache.Wh, i=i[:, t], f=f[:, t], o=o[:, t], g=g[:, t],
-                             tanh_c=cache.tanh_c[:, t])
+        step = LSTMStepCache(x=cache.x[:, t], prev_h=cache.prev_h[t], prev_c=cache.prev_c[t],
+                             Wx=cache.Wx, Wh=cache.Wh, i=i[:, t], f=f[:, t], o=o[:, t],
+                             g=g[:, t], tanh_c=cache.tanh_c[:, t])
         # h_t is read by the loss and by step t+1; c_t directly only by step t+1.
         dh_total[:, t] = dh[:, t] + dprev_h
         # c_t also reaches the loss through h_t = o_t * tanh(c_t): the total adds both.

@@ -99,16 +99,20 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
 
 class LSTMCache(NamedTuple):
     x: np.ndarray       # (N, T, D)
-    h0: np.ndarray      # (N, H)
-    c0: np.ndarray      # (N, H)
     Wx: np.ndarray      # (D, 4H)
     Wh: np.ndarray      # (H, 4H)
-    h: np.ndarray       # (N, T, H)
-    c: np.ndarray       # (N, T, H)
     gates: np.ndarray   # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
     tanh_c: np.ndarray  # (N, T, H)
-    prev_h: np.ndarray  # (T, N, H), time-major: h_{t-1} for every t (h0 first), same memory as h
-    prev_c: np.ndarray  # (T, N, H), time-major: c_{t-1} for every t (c0 first), same memory as c
+    h_all: np.ndarray   # (T + 1, N, H), time-major: h0, then h_t for every t
+    c_all: np.ndarray   # (T + 1, N, H), time-major: c0, then c_t for every t
+
+    # The rest is read from h_all and c_all: views, no copies.
+    h = property(lambda self: self.h_all[1:].transpose(1, 0, 2), doc="(N, T, H) every h_t")
+    c = property(lambda self: self.c_all[1:].transpose(1, 0, 2), doc="(N, T, H) every c_t")
+    h0 = property(lambda self: self.h_all[0], doc="(N, H) the initial hidden state")
+    c0 = property(lambda self: self.c_all[0], doc="(N, H) the initial cell state")
+    prev_h = property(lambda self: self.h_all[:-1], doc="(T, N, H) time-major: h_{t-1} for every t")
+    prev_c = property(lambda self: self.c_all[:-1], doc="(T, N, H) time-major: c_{t-1} for every t")
 
 
 def _check_sequence_inputs(x, h0, Wx, Wh, b, c0):
@@ -173,8 +177,8 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
         c_all[t + 1] = f * c_all[t] + i * g
         np.tanh(c_all[t + 1], out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h_all[t + 1])
-    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h_all[1:], c_all[1:], gates, tanh_c))
-    return h, LSTMCache(x, h0, c0, Wx, Wh, h, c, gates, tanh_c, h_all[:-1], c_all[:-1])
+    cache = LSTMCache(x, Wx, Wh, gates.transpose(1, 0, 2), tanh_c.transpose(1, 0, 2), h_all, c_all)
+    return cache.h, cache
 
 
 def lstm_backward_with_state(dh, cache, dc_last=None):

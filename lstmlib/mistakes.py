@@ -324,9 +324,7 @@ def sequence_forward(x, h0, Wx, Wh, b):
     Returns h (N, T, H) and a ``SequenceCache`` for ``sequence_backward``.
     """
     h, cache = lstm_forward(x, h0, Wx, Wh, b)
-    prev_h = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
-    prev_c = np.concatenate([cache.c0[:, None], cache.c[:, :-1]], axis=1)
-    steps = [StepCache(x[:, t], prev_h[:, t], prev_c[:, t], Wx, Wh,
+    steps = [StepCache(x[:, t], cache.prev_h[t], cache.prev_c[t], Wx, Wh,
                        *split_gates(cache.gates[:, t]), cache.tanh_c[:, t], b, cache.c[:, t])
              for t in range(x.shape[1])]
     return h, SequenceCache(steps, h)

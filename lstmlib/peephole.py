@@ -42,7 +42,14 @@ from . import viz
 from ._checks import check_arrays
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from .flow import step_norms
-from .lstm import init_lstm_params, input_projection, projection_grads, split_gates, state_buffers
+from .lstm import (
+    LSTMCache,
+    init_lstm_params,
+    input_projection,
+    projection_grads,
+    split_gates,
+    state_buffers,
+)
 
 
 class PeepholeStepCache(NamedTuple):
@@ -122,18 +129,19 @@ def peephole_step_backward(dnext_h, dnext_c, cache):
 
 
 class PeepholeCache(NamedTuple):
+    """``lstm.LSTMCache`` plus the peephole weights p (3, H); h, c, h0, c0,
+    prev_h and prev_c are the same views of h_all and c_all."""
     x: np.ndarray       # (N, T, D)
-    h0: np.ndarray      # (N, H)
-    c0: np.ndarray      # (N, H)
     Wx: np.ndarray      # (D, 4H)
     Wh: np.ndarray      # (H, 4H)
-    p: np.ndarray       # (3, H)
-    h: np.ndarray       # (N, T, H)
-    c: np.ndarray       # (N, T, H)
     gates: np.ndarray   # (N, T, 4H): i, f, o (sigmoid outputs) and g (tanh output)
     tanh_c: np.ndarray  # (N, T, H)
-    prev_h: np.ndarray  # (T, N, H), time-major: h_{t-1} for every t (h0 first), same memory as h
-    prev_c: np.ndarray  # (T, N, H), time-major: c_{t-1} for every t (c0 first), same memory as c
+    h_all: np.ndarray   # (T + 1, N, H), time-major: h0, then h_t for every t
+    c_all: np.ndarray   # (T + 1, N, H), time-major: c0, then c_t for every t
+    p: np.ndarray       # (3, H)
+
+    h, c, h0, c0, prev_h, prev_c = (LSTMCache.h, LSTMCache.c, LSTMCache.h0, LSTMCache.c0,
+                                    LSTMCache.prev_h, LSTMCache.prev_c)
 
 
 def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
@@ -167,8 +175,9 @@ def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
         sigmoid(o + p_o * next_c, out=o)  # only now does c_t exist for o to look at
         np.tanh(next_c, out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h_all[t + 1])
-    h, c, gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (h_all[1:], c_all[1:], gates, tanh_c))
-    return h, PeepholeCache(x, h0, c0, Wx, Wh, p, h, c, gates, tanh_c, h_all[:-1], c_all[:-1])
+    cache = PeepholeCache(x, Wx, Wh, gates.transpose(1, 0, 2), tanh_c.transpose(1, 0, 2),
+                          h_all, c_all, p)
+    return cache.h, cache
 
 
 def _time_major(cache):
