@@ -39,11 +39,11 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 
 export PATH="$VENV/bin:$PATH"
-# One BLAS thread everywhere notebooks run (build and nbval): a training run's
-# printed results depend on the BLAS thread count (different round-off, which
-# training amplifies), and the stored outputs are made with one thread.  Two
-# notebooks already run side by side under `pytest -n 2`, so nothing is lost.
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Every notebook (book build, nbval, scripts/execute-notebooks) runs on one pinned
+# numeric platform: OpenBLAS's Haswell kernel, numpy without AVX-512, one BLAS
+# thread.  Training amplifies last-bit differences between platforms, and the
+# stored outputs are made on this one (scripts/reference_platform.py says why).
+eval "$("$VENV/bin/python" "$ROOT/scripts/reference_platform.py")"
 # Let ipykernel pick matplotlib's inline backend: an inherited MPLBACKEND
 # (e.g. Agg) would silently drop every figure from the notebooks' outputs.
 unset MPLBACKEND

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import reference_platform
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ def execute(path):
 
 
 if __name__ == "__main__":
+    reference_platform.apply()  # the kernels inherit it
     paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT / "chapters").glob("*.ipynb"))
     for path in paths:
         print(f"{path.relative_to(ROOT)}: executed in {execute(path):.1f} s", flush=True)
