@@ -79,3 +79,12 @@ def check_float(name, arr):
             "a non-finite input usually means an earlier step diverged"
         )
     return arr
+
+
+def check_upstream(dh, h_shape, name="dh"):
+    """Check the upstream gradient of every h_t against the forward's h: (N, T, H).
+
+    The one check every sequence backward makes before it starts, so a
+    gradient of the wrong shape is blamed by name and not deep in a product.
+    """
+    check_arrays(**{name: (dh, " ".join(str(size) for size in h_shape))})

@@ -21,28 +21,18 @@ Measuring:
     stacked_model, stacked_gradient_norms   chapter 4: an (L, T) array per state for a
                                             stacked RNN or LSTM, loss at the last step
 
-Drawing (each returns a matplotlib Figure; the explorations take only
-values that can be put on a slider):
-    draw_step_norms      any curves of per-step norms against the distance from the loss
-    draw_rnn_decay       chapter 1: curves for several spectral radii, with the bound
-    draw_rnn_flow        chapter 1 exploration: spectral radius x T x input scale
-    draw_flow_heatmap    chapter 4 exploration: time x layer heatmaps, RNN or LSTM
-
-``RNN_FLOW_CONTROLS`` and ``FLOW_HEATMAP_CONTROLS`` are the slider values the
-chapters use with ``viz.scrubber``/``viz.dashboard``.
+The drawings of these measurements are in the book layer:
+``lstmlib.book.rnn_flow`` (chapter 1) and ``lstmlib.book.lstm_flow`` (chapter 4).
 """
 from typing import NamedTuple
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import LogNorm
 
-from . import viz
-from ._checks import check_arrays
+from ._checks import check_arrays, check_upstream
 from .activations import dtanh_from_output
 from .lstm import LSTMStepCache, lstm_step_backward, split_gates
-from .rnn import RNNStepCache, rnn_forward, rnn_step_backward
-from .stacked import init_stacked_params, stacked_lstm_forward
+from .rnn import RNNStepCache, init_rnn_params, rnn_forward, rnn_step_backward
+from .stacked import init_stacked_params, stacked_lstm_forward, zero_states
 
 
 def step_norms(grad):
@@ -71,7 +61,7 @@ def rnn_backward_flow(dh, cache):
     dWh, db as ``rnn_backward``.
     """
     N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"))
+    check_upstream(dh, cache.h.shape)
     dh_total = np.empty_like(dh)
     dx = np.empty_like(cache.x)
     dWx, dWh, db = np.zeros_like(cache.Wx), np.zeros_like(cache.Wh), np.zeros(H, dtype=dh.dtype)
@@ -101,7 +91,7 @@ class LSTMFlow(NamedTuple):
     db: np.ndarray   # (4H,)
 
 
-def lstm_backward_flow(dh, cache, dc_last=None):
+def lstm_backward_flow(dh, cache, *, dc_last=None):
     """``lstm_backward_with_state`` as a loop of ``lstm_step_backward``, keeping the totals.
 
     dh: (N, T, H), the gradient the loss sends to each h_t directly;
@@ -111,7 +101,8 @@ def lstm_backward_flow(dh, cache, dc_last=None):
     dc0, dWx, dWh, db as ``lstm_backward_with_state``.
     """
     N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
+    check_upstream(dh, cache.h.shape)
+    check_arrays(dc_last=(dc_last, f"{N} {H}"))
     i, f, o, g = split_gates(cache.gates)  # each (N, T, H)
     dh_total, dc_total = np.empty_like(dh), np.empty_like(dh)
     dx = np.empty_like(cache.x)
@@ -137,29 +128,6 @@ def lstm_backward_flow(dh, cache, dc_last=None):
 
 # --- chapter 1: a tanh RNN with a chosen spectral radius ------------------------------------------
 
-def init_rnn_params(D, H, rng, spectral_radius=1.0, weights="gaussian"):
-    """Weights for a tanh RNN: Wx (D, H), Wh (H, H), b (H,) = 0.
-
-    Wx is Gaussian with variance 1/D. Wh is scaled so that its spectral
-    radius (largest |eigenvalue|) is ``spectral_radius``:
-    ``weights="gaussian"`` starts from a Gaussian matrix, whose largest
-    singular value is then about twice the spectral radius;
-    ``weights="orthogonal"`` starts from a random orthogonal matrix, so every
-    singular value equals the spectral radius.
-    """
-    if spectral_radius <= 0:
-        raise ValueError(f"spectral_radius should be positive, got {spectral_radius}")
-    Wx = rng.standard_normal((D, H)) / np.sqrt(D)
-    if weights == "gaussian":
-        G = rng.standard_normal((H, H))
-    elif weights == "orthogonal":
-        G, _ = np.linalg.qr(rng.standard_normal((H, H)))
-    else:
-        raise ValueError(f"weights should be 'gaussian' or 'orthogonal', got {weights!r}")
-    Wh = G * (spectral_radius / np.abs(np.linalg.eigvals(G)).max())
-    return Wx, Wh, np.zeros(H)
-
-
 class RNNProfile(NamedTuple):
     norms: np.ndarray  # (T,) ||dL/dh|| by distance from the loss: norms[k] is step T-1-k
     dh: np.ndarray     # (N, T, H) the total dL/dh_t, in time order
@@ -172,7 +140,7 @@ def rnn_gradient_profile(spectral_radius, T, input_scale=1.0, H=32, D=8, N=16, s
                          weights="gaussian"):
     """How ||dL/dh_t|| shrinks (or grows) with the distance from a loss at the last step.
 
-    A tanh RNN (weights from ``init_rnn_params``) reads N random Gaussian
+    A tanh RNN (weights from ``rnn.init_rnn_params``) reads N random Gaussian
     sequences x (N, T, D) of standard deviation ``input_scale`` (a larger
     scale drives the tanh units into saturation). The loss is
     L = sum(u * h_{T-1}) with a random u of unit norm, so ||dL/dh_{T-1}|| = 1.
@@ -217,7 +185,7 @@ def stacked_model(model, T, layers, forget_bias=1.0, seed=0, H=16, D=8, N=8):
     model: "rnn" or "lstm". L = ``layers`` layers of H units read N random
     Gaussian sequences x (N, T, D). The LSTM's weights come from
     ``stacked.init_stacked_params`` (forget-gate bias ``forget_bias``); the
-    RNN's from ``init_rnn_params`` with spectral radius 1 (``forget_bias``
+    RNN's from ``rnn.init_rnn_params`` with spectral radius 1 (``forget_bias``
     does not apply). The loss reads only the top layer's last hidden state,
     L = sum(u * h_{T-1}^(L-1)) with a random u of unit norm, so dh is u at
     the last step and zero elsewhere.
@@ -254,7 +222,7 @@ def stacked_gradient_norms(model, T, layers, forget_bias=1.0, seed=0, H=16, D=8,
     """
     x, params, dh = stacked_model(model, T, layers, forget_bias, seed, H, D, N)
     if model == "lstm":
-        caches = stacked_lstm_forward(x, params)[1].layers
+        caches = stacked_lstm_forward(x, zero_states(x, params), params)[1].layers
     else:
         caches, h = [], x
         for Wx, Wh, b in params:
@@ -270,137 +238,3 @@ def stacked_gradient_norms(model, T, layers, forget_bias=1.0, seed=0, H=16, D=8,
         dh_norms[layer] = step_norms(flow.dh)
         dh = flow.dx  # this layer's input is the layer below's output
     return StackedNorms(dh_norms, dc_norms if model == "lstm" else None)
-
-
-# --- drawing ------------------------------------------------------------------------------------
-
-NORM_RANGE = (1e-12, 1e8)  # fixed colour scale, so frames of an exploration compare
-
-
-def _fast_figure(ncols, figsize, **kwargs):
-    """A figure in the book's style (``viz.STYLE``) with fixed margins, not constrained layout.
-
-    An exploration draws every frame in advance, and constrained layout
-    (measuring every tick label) takes most of the time of a frame.
-    """
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, **kwargs)
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.88, wspace=0.3)
-    return fig, axes
-
-
-def draw_step_norms(curves, title="", ax=None):
-    """Plot per-step norms against the distance k from the loss, on a log scale.
-
-    curves: dict label -> (K,) norms indexed by distance (norms[k], k = 0, 1, ...).
-    Returns the Figure.
-    """
-    if ax is None:
-        fig, ax = viz.figure()
-    else:
-        fig = ax.figure
-    for label, norms in curves.items():
-        ax.semilogy(np.arange(len(norms)), norms, label=label)
-    ax.set_xlabel("k = steps before the loss")
-    ax.set_ylabel("gradient norm")
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def draw_rnn_decay(spectral_radii, T=60, input_scale=0.1, weights="gaussian", ax=None):
-    """||dL/dh_{T-1-k}|| for several spectral radii, each with its bound sigma_max^k.
-
-    Solid lines are measured; dashed lines of the same colour are the bound
-    sigma_max(Wh)^k (Pascanu, Mikolov & Bengio 2013, with gamma = 1 for tanh).
-    Returns the Figure.
-    """
-    if ax is None:
-        fig, ax = viz.figure()
-    else:
-        fig = ax.figure
-    k = np.arange(T)
-    for rho in spectral_radii:
-        profile = rnn_gradient_profile(rho, T, input_scale, weights=weights)
-        label = f"ρ = {rho:g} (σ_max = {profile.sigma_max:.2f})"
-        line, = ax.semilogy(k, profile.norms, label=label)
-        ax.semilogy(k, profile.sigma_max ** k, "--", color=line.get_color(), linewidth=1)
-    ax.set_ylim(1e-20, 1e8)
-    ax.set_xlabel("k = steps before the loss")
-    ax.set_ylabel("||dL/dh||")
-    ax.set_title(f"measured (solid) and bound σ_max^k (dashed), input scale {input_scale:g}")
-    ax.legend(fontsize=8, loc="lower left")
-    return fig
-
-
-RNN_FLOW_CONTROLS = {
-    "spectral_radius": [0.5, 1.0, 1.5, 3.0],
-    "T": [20, 60],
-    "input_scale": [0.1, 1.0, 3.0],
-}
-
-
-def draw_rnn_flow(spectral_radius, T, input_scale):
-    """Chapter 1 exploration: the gradient-norm curve and a time x unit heatmap.
-
-    Left: ||dL/dh_t|| against the distance k from the loss, with the bound
-    sigma_max^k and the linear-regime reference rho^k. Right: |dL/dh_t| of
-    the first sequence for every unit and step (log colour scale).
-    """
-    profile = rnn_gradient_profile(spectral_radius, T, input_scale)
-    fig, (left, right) = _fast_figure(ncols=2, figsize=(8.4, 3.4))
-    k = np.arange(T)
-    left.semilogy(k, profile.norms, label="measured")
-    left.semilogy(k, profile.sigma_max ** k, "--",
-                  label=f"bound σ_max^k, σ_max = {profile.sigma_max:.2f}")
-    left.semilogy(k, spectral_radius ** k, ":", label=f"ρ^k, ρ = {spectral_radius:g}")
-    left.set_ylim(*NORM_RANGE)
-    left.set_xlim(0, max(T - 1, 60))  # a fixed axis, so curves for different T compare
-    left.set_xlabel("k = steps before the loss")
-    left.set_ylabel("||dL/dh||")
-    left.legend(fontsize=7, loc="lower left")
-    saturated = np.mean(np.abs(profile.h) > 0.9)
-    left.set_title(f"{100 * saturated:.0f}% of tanh units above 0.9", fontsize=9)
-    image = right.imshow(np.abs(profile.dh[0]).T, aspect="auto", origin="lower", cmap="magma",
-                         norm=LogNorm(*NORM_RANGE), interpolation="nearest")
-    right.set_xlabel("step t (the loss reads the last step)")
-    right.set_ylabel("hidden unit")
-    right.grid(False)
-    right.set_title("|dL/dh_t| of one sequence", fontsize=9)
-    fig.colorbar(image, ax=right)
-    return fig
-
-
-FLOW_HEATMAP_CONTROLS = {
-    "model": ["rnn", "lstm"],
-    "forget_bias": [0.0, 1.0, 3.0],
-    "T": [25, 75],
-    "layers": [2, 4],
-}
-
-
-def draw_flow_heatmap(model, forget_bias, T, layers):
-    """Chapter 4 exploration: ||dL/dh_t^(l)|| over time x layer (and ||dL/dc|| for the LSTM).
-
-    model: "rnn" or "lstm"; the loss reads the top layer's last step (see
-    ``stacked_gradient_norms``). Colours use one fixed log scale for every
-    setting, so a darker cell always means a smaller gradient.
-    """
-    norms = stacked_gradient_norms(model, T, layers, forget_bias)
-    fig, axes = _fast_figure(ncols=2, figsize=(8.4, 3.2))
-    setting = f"LSTM, forget bias {forget_bias:g}" if model == "lstm" else "tanh RNN, ρ = 1"
-    panels = zip(axes, ["||dL/dh_t||", "||dL/dc_t||"], [norms.dh, norms.dc])
-    for ax, label, values in panels:
-        ax.set_title(f"{label}: {setting}", fontsize=9)
-        ax.grid(False)
-        if values is None:  # keep the layout of every frame the same
-            ax.text(0.5, 0.5, "a tanh RNN has no cell state", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set_axis_off()
-            continue
-        image = ax.imshow(np.maximum(values, NORM_RANGE[0]), aspect="auto", origin="lower",
-                          cmap="magma", norm=LogNorm(*NORM_RANGE), interpolation="nearest")
-        ax.set_yticks(range(layers), [f"layer {layer}" for layer in range(layers)])
-        ax.set_xlabel("step t (loss at the top layer's last step)")
-    fig.colorbar(image, ax=list(axes))
-    return fig

@@ -147,3 +147,20 @@ def check_loss(loss, params, grads, h=1e-5, tolerance=TOLERANCE):
     numeric = [numerical_gradient(loss, params[name], h) for name in names]
     return _report(["d" + name for name in names], [grads[name] for name in names], numeric,
                    tolerance)
+
+
+def step_size_sweep(loss, x, exact, steps):
+    """Relative error of the central-difference gradient of ``loss`` for each step h.
+
+    loss: ``loss()`` -> float, reading ``x`` in place; x: the array differentiated
+    (its dtype is the precision the differences are taken in); exact: the true
+    gradient, same shape as x; steps: the step sizes h.
+    Returns an array of len(steps): ``rel_error(numerical, exact)`` for each h.
+    On log-log axes it is a V: truncation error ~ h**2 on the right, rounding
+    error ~ eps / h on the left.
+    """
+    if np.shape(exact) != np.shape(x):
+        raise ValueError(f"exact should have the shape of x, {np.shape(x)}, got {np.shape(exact)}")
+    if any(step <= 0 for step in steps):
+        raise ValueError(f"every step h should be positive, got {list(steps)}")
+    return np.array([rel_error(numerical_gradient(loss, x, step), exact) for step in steps])

@@ -11,6 +11,7 @@ One step, with gate order **i, f, o, g** along the 4H axis:
     h_t = o * tanh(c_t)
 
 Shapes: x (N, T, D), h and c (N, T, H), Wx (D, 4H), Wh (H, 4H), b (4H,).
+The sequence functions follow the contract in ``lstmlib``'s docstring.
 
 ``lstm_step_forward``/``lstm_step_backward`` are the didactic one-step
 version. ``lstm_forward``/``lstm_backward`` compute the same thing for a
@@ -22,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_arrays
+from ._checks import check_arrays, check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 
 
@@ -115,7 +116,8 @@ class LSTMCache(NamedTuple):
     prev_c = property(lambda self: self.c_all[:-1], doc="(T, N, H) time-major: c_{t-1} for every t")
 
 
-def _check_sequence_inputs(x, h0, Wx, Wh, b, c0):
+def check_sequence_inputs(x, h0, Wx, Wh, b, c0=None):
+    """The shape checks of ``lstm_forward``: weights first, then x, h0, c0. Returns the sizes."""
     # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
     return check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
                         x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"))
@@ -147,14 +149,14 @@ def state_buffers(h0, c0, T):
     return h_all, c_all
 
 
-def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+def lstm_forward(x, h0, Wx, Wh, b, *, c0=None):
     """An LSTM over a whole sequence, vectorised over time where it can be.
 
     x: (N, T, D), h0: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,), c0: (N, H) or None (zeros)
     Returns h (N, T, H) and a cache. The final state is ``h[:, -1]`` and
     ``cache.c[:, -1]``; all cell states are ``cache.c``, all gates ``cache.gates``.
     """
-    dims = _check_sequence_inputs(x, h0, Wx, Wh, b, c0)
+    dims = check_sequence_inputs(x, h0, Wx, Wh, b, c0)
     T, H = dims["T"], dims["H"]
     if c0 is None:
         c0 = np.zeros_like(h0)
@@ -181,7 +183,7 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     return cache.h, cache
 
 
-def lstm_backward_with_state(dh, cache, dc_last=None):
+def lstm_backward_with_state(dh, cache, *, dc_last=None):
     """Backward through time for ``lstm_forward``, with the cell-state gradients.
 
     dh: (N, T, H) upstream gradients of every h_t; dc_last: (N, H) or None,
@@ -190,7 +192,8 @@ def lstm_backward_with_state(dh, cache, dc_last=None):
     Returns dx (N, T, D), dh0 (N, H), dc0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
     N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
+    check_upstream(dh, cache.h.shape)
+    check_arrays(dc_last=(dc_last, f"{N} {H}"))
     # Work time-major, (T, N, ...), as the forward stored it.
     gates, tanh_c = (arr.transpose(1, 0, 2) for arr in (cache.gates, cache.tanh_c))
     i, f, o, g = split_gates(gates)  # each (T, N, H)
@@ -242,12 +245,12 @@ def lstm_backward(dh, cache):
     return dx, dh0, dWx, dWh, db
 
 
-def lstm_forward_loop(x, h0, Wx, Wh, b, c0=None):
+def lstm_forward_loop(x, h0, Wx, Wh, b, *, c0=None):
     """The same as ``lstm_forward``, written as a plain loop of ``lstm_step_forward``.
 
     Returns h (N, T, H) and a list of the T step caches.
     """
-    _check_sequence_inputs(x, h0, Wx, Wh, b, c0)
+    check_sequence_inputs(x, h0, Wx, Wh, b, c0)
     prev_h, prev_c = h0, np.zeros_like(h0) if c0 is None else c0
     hs, caches = [], []
     for t in range(x.shape[1]):

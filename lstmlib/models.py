@@ -24,7 +24,9 @@ from .activations import softmax
 from .data import one_hot
 from .lstm import lstm_backward, lstm_forward, lstm_step_forward
 from .rnn import rnn_backward, rnn_forward
-from .stacked import init_stacked_params, stacked_lstm_backward, stacked_lstm_forward
+from .lstm import init_lstm_params
+from .rnn import init_rnn_params
+from .stacked import init_stacked_params, stacked_lstm_backward, stacked_lstm_forward, zero_states
 
 
 def count_params(params):
@@ -65,28 +67,34 @@ def char_lm_scores(params, inputs):
     """
     W_out = params["W_out"]
     x = one_hot(inputs, W_out.shape[1], dtype=W_out.dtype)  # (N, T, V)
-    h, stack_cache = stacked_lstm_forward(x, _stack(params))
+    stack = _stack(params)
+    h, stack_cache = stacked_lstm_forward(x, zero_states(x, stack), stack)
     scores, head_cache = layers.temporal_affine_forward(h, W_out, params["b_out"])
     return scores, (stack_cache, head_cache)
 
 
-def char_lm_loss_and_grads(params, batch):
+def char_lm_loss_and_grads(params, batch, *, loss=None, backward=None):
     """Mean cross-entropy (nats per character) and its gradients.
 
     batch: ``(inputs, targets)``, both (N, T) integer ids; targets[:, t]
     is the character after inputs[:, t] (``data.text_windows`` makes them).
+    loss, backward: hooks for a loss or a backward under test (the clinic
+    trains with its buggy variants): ``loss(scores (N, T, V), targets (N, T))
+    -> (loss, dscores)``, default ``layers.temporal_softmax_loss``;
+    ``backward(dh, stack_cache) -> (dx, dh0s, dparams)``, default
+    ``stacked.stacked_lstm_backward``.
     Returns loss (float) and grads, a dict with the keys of ``params``.
     """
     inputs, targets = batch
     scores, (stack_cache, head_cache) = char_lm_scores(params, inputs)
     # dscores is already (softmax - onehot) / count: no extra softmax factor.
-    loss, dscores = layers.temporal_softmax_loss(scores, targets)
+    value, dscores = (loss or layers.temporal_softmax_loss)(scores, targets)
     dh, dW_out, db_out = layers.temporal_affine_backward(dscores, head_cache)
-    _, _, dlayers = stacked_lstm_backward(dh, stack_cache)
+    _, _, dlayers = (backward or stacked_lstm_backward)(dh, stack_cache)
     grads = {"W_out": dW_out, "b_out": db_out}
     for layer, (dWx, dWh, db) in enumerate(dlayers):
         grads.update({f"Wx{layer}": dWx, f"Wh{layer}": dWh, f"b{layer}": db})
-    return loss, {name: grads[name] for name in params}
+    return value, {name: grads[name] for name in params}
 
 
 def sample_chars(params, prime, length, rng, temperature=1.0):
@@ -139,14 +147,9 @@ def init_regressor(cell, D, H, rng, forget_bias=1.0, dtype=np.float64):
     problem's targets, so training starts at the trivial baseline.
     """
     if cell == "lstm":
-        Wx = rng.standard_normal((D, 4 * H)) / np.sqrt(D)
-        Wh = rng.standard_normal((H, 4 * H)) / np.sqrt(H)
-        b = np.zeros(4 * H)
-        b[H:2 * H] = forget_bias
+        Wx, Wh, b = init_lstm_params(D, H, rng, forget_bias)
     elif cell == "rnn":
-        Wx = rng.standard_normal((D, H)) / np.sqrt(D)
-        Wh = rng.standard_normal((H, H)) / np.sqrt(H)
-        b = np.zeros(H)
+        Wx, Wh, b = init_rnn_params(D, H, rng, spectral_radius=None)
     else:
         raise ValueError(f"cell should be 'lstm' or 'rnn', got {cell!r}")
     W_out = rng.standard_normal((H, 1)) / np.sqrt(H)
@@ -170,18 +173,21 @@ def regressor_predict(params, x):
     return pred, (cell_cache, last_cache, head_cache)
 
 
-def regressor_loss_and_grads(params, batch):
+def regressor_loss_and_grads(params, batch, *, head_backward=None):
     """Mean squared error of a many-to-one regressor and its gradients.
 
     Works for both cells (an LSTM's Wh is (H, 4H), an RNN's (H, H)).
     batch: ``(x, y)`` with x (N, T, D) and y (N, 1), as made by
-    ``lstmlib.data.adding_problem``. Returns loss (float) and grads (dict).
+    ``lstmlib.data.adding_problem``. head_backward: a hook for a many-to-one
+    head's backward under test, ``head_backward(dlast, last_cache) -> dh``,
+    default ``layers.last_step_backward``.
+    Returns loss (float) and grads (dict).
     """
     x, y = batch
     pred, (cell_cache, last_cache, head_cache) = regressor_predict(params, x)
     loss, dpred = layers.mse_loss(pred, y)
     dlast, dW_out, db_out = layers.affine_backward(dpred, head_cache)
-    dh = layers.last_step_backward(dlast, last_cache)  # zero except at t = T-1
+    dh = (head_backward or layers.last_step_backward)(dlast, last_cache)  # zero but at T-1
     backward = lstm_backward if _cell(params) == "lstm" else rnn_backward
     _, _, dWx, dWh, db = backward(dh, cell_cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "W_out": dW_out, "b_out": db_out}

@@ -29,17 +29,17 @@ dL/dc_t gets a term ``da_o * p_o``; i and f peek at c_{t-1}, so dL/dc_{t-1}
 gets ``da_i * p_i + da_f * p_f`` besides the carousel's ``dc * f``.
 
 ``cell_state_gradients`` returns dL/dc_t for every t, and
-``cell_gradient_flow`` / ``draw_cell_gradient_flow`` (with ``FLOW_CONTROLS``)
-are chapter 5's exploration: how far back along the cell a loss reaches,
-with and without peepholes.
+``cell_gradient_flow`` measures chapter 5's
+exploration: how far back along the cell a loss reaches, with and without
+peepholes (``lstmlib.book.peephole_flow`` draws it). ``time_major`` and
+``weight_gradients`` are shared with ``lstmlib.rtrl``. The sequence
+functions follow the contract in ``lstmlib``'s docstring.
 """
 from typing import NamedTuple
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from . import viz
-from ._checks import check_arrays
+from ._checks import check_arrays, check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from .flow import step_norms
 from .lstm import (
@@ -144,7 +144,7 @@ class PeepholeCache(NamedTuple):
                                     LSTMCache.prev_h, LSTMCache.prev_c)
 
 
-def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
+def peephole_forward(x, h0, Wx, Wh, b, p, *, c0=None):
     """A peephole LSTM over a whole sequence.
 
     x: (N, T, D), h0: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,),
@@ -180,18 +180,18 @@ def peephole_forward(x, h0, Wx, Wh, b, p, c0=None):
     return cache.h, cache
 
 
-def _time_major(cache):
+def time_major(cache):
     """The cache's gates, c, tanh_c as (T, N, ...) views, plus c_{t-1} and h_{t-1}."""
     gates, c, tanh_c = (arr.transpose(1, 0, 2) for arr in (cache.gates, cache.c, cache.tanh_c))
     return gates, c, tanh_c, cache.prev_c, cache.prev_h
 
 
-def _weight_gradients(da, cache):
+def weight_gradients(da, cache):
     """dx (N, T, D), dWx, dWh, db, dp from the gate gradients da (T, N, 4H) of every step.
 
     None of these feeds the next step back, so each is one product over all T*N rows.
     """
-    _, c, _, prev_c_all, prev_h_all = _time_major(cache)
+    _, c, _, prev_c_all, prev_h_all = time_major(cache)
     da_i, da_f, da_o, _ = split_gates(da)
     dx, dWx, dWh, db = projection_grads(da, cache.x, prev_h_all, cache.Wx)
     dp = np.stack([
@@ -209,9 +209,10 @@ def _backward_through_time(dh, cache, dc_last):
     dh0 (N, H), dc0 (N, H).
     """
     N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"), dc_last=(dc_last, f"{N} {H}"))
+    check_upstream(dh, cache.h.shape)
+    check_arrays(dc_last=(dc_last, f"{N} {H}"))
     p_i, p_f, p_o = cache.p
-    gates, _, tanh_c, prev_c_all, _ = _time_major(cache)
+    gates, _, tanh_c, prev_c_all, _ = time_major(cache)
     i, f, o, g = split_gates(gates)  # each (T, N, H)
     da = np.empty_like(gates)
     da_i, da_f, da_o, da_g = split_gates(da)
@@ -234,7 +235,7 @@ def _backward_through_time(dh, cache, dc_last):
     return da, dc_all, dprev_h, dprev_c
 
 
-def peephole_backward_with_state(dh, cache, dc_last=None):
+def peephole_backward_with_state(dh, cache, *, dc_last=None):
     """Backward through time for ``peephole_forward``, with the cell-state gradients.
 
     dh: (N, T, H) upstream gradients of every h_t; dc_last: (N, H) or None, an
@@ -243,7 +244,7 @@ def peephole_backward_with_state(dh, cache, dc_last=None):
     db (4H,), dp (3, H).
     """
     da, _, dh0, dc0 = _backward_through_time(dh, cache, dc_last)
-    dx, dWx, dWh, db, dp = _weight_gradients(da, cache)
+    dx, dWx, dWh, db, dp = weight_gradients(da, cache)
     return dx, dh0, dc0, dWx, dWh, db, dp
 
 
@@ -281,10 +282,6 @@ def init_peephole_params(D, H, rng, forget_bias=1.0, peephole_scale=0.1, dtype=n
 
 # --- the chapter's exploration: gradient flow through the cell, with and without peepholes ------
 
-FLOW_CONTROLS = {"peephole_weight": [-1.0, -0.5, 0.5, 1.0], "forget_bias": [0.0, 1.0, 2.0, 3.0]}
-FLOW_YLIM = (1e-16, 1e2)  # fixed, so that the frames of the exploration compare
-
-
 class CellFlow(NamedTuple):
     plain: np.ndarray           # (T,) ||dL/dc_t|| with p = 0 (a plain LSTM)
     peephole: np.ndarray        # (T,) ||dL/dc_t|| with every peephole weight set
@@ -314,23 +311,3 @@ def cell_gradient_flow(peephole_weight, forget_bias, T=60, N=16, D=4, H=8, seed=
         forget = split_gates(cache.gates)[1]
         results += [step_norms(cell_state_gradients(dh, cache)), float(forget.mean())]
     return CellFlow(results[0], results[2], results[1], results[3])
-
-
-def draw_cell_gradient_flow(peephole_weight, forget_bias):
-    """The exploration: ||dL/dc_t|| against t, plain LSTM and peephole LSTM. Returns the Figure."""
-    flow = cell_gradient_flow(peephole_weight, forget_bias)
-    # Fixed margins instead of constrained layout: every frame is drawn in advance.
-    fig, ax = plt.subplots(figsize=viz.STYLE["figure.figsize"])
-    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.88)
-    t = np.arange(len(flow.plain))
-    ax.semilogy(t, flow.plain, color="0.4",
-                label=f"no peepholes (mean f = {flow.mean_forget_plain:.2f})")
-    ax.semilogy(t, flow.peephole, color="tab:purple", linestyle="--",
-                label=f"peepholes $p = {peephole_weight:+.1f}$ "
-                      f"(mean f = {flow.mean_forget_peephole:.2f})")
-    ax.set_ylim(*FLOW_YLIM)
-    ax.set_xlabel("t (the loss looks at $h_{T-1}$ only)")
-    ax.set_ylabel(r"$\|\partial L / \partial c_t\|$")
-    ax.set_title(f"forget-gate bias {forget_bias:+.1f}, peephole weight {peephole_weight:+.1f}")
-    ax.legend(loc="lower right", fontsize=8)
-    return fig

@@ -3,12 +3,15 @@
     h_t = tanh(x_t Wx + h_{t-1} Wh + b)
 
 Shapes: x (N, T, D), h (N, T, H), Wx (D, H), Wh (H, H), b (H,).
+The sequence functions follow the contract in ``lstmlib``'s docstring;
+there is no cell state, so ``rnn_backward_with_state`` returns what
+``rnn_backward`` does.
 """
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_arrays
+from ._checks import check_arrays, check_upstream
 from .activations import dtanh_from_output
 
 
@@ -81,7 +84,7 @@ def rnn_backward(dh, cache):
     Returns dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,).
     """
     N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"))
+    check_upstream(dh, cache.h.shape)
     prev_h_all = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)  # h_{t-1}
     da = np.empty_like(dh)
     dprev_h = np.zeros_like(cache.h0)
@@ -97,3 +100,37 @@ def rnn_backward(dh, cache):
     dWh = prev_h_all.reshape(N * T, H).T @ da_flat
     db = da_flat.sum(axis=0)
     return dx, dprev_h, dWx, dWh, db
+
+
+def rnn_backward_with_state(dh, cache):
+    """``rnn_backward`` under the sequence contract's name: the RNN's only state is h.
+
+    Returns dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,).
+    """
+    return rnn_backward(dh, cache)
+
+
+def init_rnn_params(D, H, rng, spectral_radius=1.0, weights="gaussian"):
+    """Weights for a tanh RNN: Wx (D, H), Wh (H, H), b (H,) = 0.
+
+    Wx is Gaussian with variance 1/D. Wh is scaled so that its spectral radius (largest |eigenvalue|)
+    is ``spectral_radius``: ``weights="gaussian"`` starts from a Gaussian
+    matrix, whose largest singular value is then about twice the spectral
+    radius; ``weights="orthogonal"`` starts from a random orthogonal matrix,
+    so every singular value equals the spectral radius.
+    ``spectral_radius=None`` leaves the Gaussian Wh unscaled at variance 1/H,
+    so its spectral radius is only near 1 (the adding-problem regressor's set-up).
+    """
+    if spectral_radius is not None and spectral_radius <= 0:
+        raise ValueError(f"spectral_radius should be positive, got {spectral_radius}")
+    Wx = rng.standard_normal((D, H)) / np.sqrt(D)
+    if weights == "gaussian":
+        G = rng.standard_normal((H, H))
+    elif weights == "orthogonal":
+        G, _ = np.linalg.qr(rng.standard_normal((H, H)))
+    else:
+        raise ValueError(f"weights should be 'gaussian' or 'orthogonal', got {weights!r}")
+    if spectral_radius is None:
+        return Wx, G / np.sqrt(H), np.zeros(H)
+    Wh = G * (spectral_radius / np.abs(np.linalg.eigvals(G)).max())
+    return Wx, Wh, np.zeros(H)

@@ -33,39 +33,32 @@ Unlike the Java code, we sum the gradient over the sequence and the batch and
 leave the update to an optimizer, so that it can be compared with BPTT's
 gradient on the same weights:
 
-    compare_gradients, gradient_agreement   relative error and cosine, per gate block
+    compare_by_block, gradient_agreement    relative error and cosine, per gate block
     delayed_recall                          a task with a loss at every step
     recall_loss_and_grads, adding_loss_and_grads
                                             a peephole LSTM with a head, trained with
                                             gradient="exact" or "truncated"
-    train_side_by_side, draw_training_comparison
-                                            the same model trained with each gradient
+    train_side_by_side                      the same model trained with each gradient
+                                            (``lstmlib.book.peephole_flow`` draws it)
 """
 from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
-from . import layers, viz
-from ._checks import check_arrays
+from . import layers
+from ._checks import check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output
+from .compare import GATES, cosine_similarity, gate_blocks, relative_error
 from .lstm import split_gates
 from .peephole import (
-    _time_major,
-    _weight_gradients,
     init_peephole_params,
     peephole_backward,
     peephole_forward,
+    time_major,
+    weight_gradients,
 )
-from .train import fit, moving_average
-
-GATES = "ifog"
-
-
-def _check_upstream(dh, cache):
-    N, T, H = cache.h.shape
-    check_arrays(dh=(dh, f"{N} {T} {H}"))
-    return N, T, H
+from .train import fit
 
 
 def _stack_gate_blocks(ifg, o):
@@ -85,9 +78,10 @@ def truncated_rtrl(dh, cache):
     alongside the forward pass, updating the weights at every step as the
     Java code does.
     """
-    N, T, H = _check_upstream(dh, cache)
+    check_upstream(dh, cache.h.shape)
+    N, T, H = cache.h.shape
     D = cache.x.shape[2]
-    gates, c, tanh_c, prev_c_all, prev_h_all = _time_major(cache)
+    gates, c, tanh_c, prev_c_all, prev_h_all = time_major(cache)
     i, f, o, g = split_gates(gates)  # each (T, N, H)
     x = cache.x.transpose(1, 0, 2)
     zeros = partial(np.zeros, dtype=dh.dtype)
@@ -139,8 +133,8 @@ def carousel_backward(dh, cache):
     peephole term in dc, and the i/f peephole terms in dprev_c. Only the
     carousel ``dprev_c = dc * f`` carries gradient back in time.
     """
-    _check_upstream(dh, cache)
-    gates, _, tanh_c, prev_c_all, _ = _time_major(cache)
+    check_upstream(dh, cache.h.shape)
+    gates, _, tanh_c, prev_c_all, _ = time_major(cache)
     i, f, o, g = split_gates(gates)  # each (T, N, H)
     da = np.empty_like(gates)
     da_i, da_f, da_o, da_g = split_gates(da)
@@ -152,7 +146,7 @@ def carousel_backward(dh, cache):
         da_f[t] = dc * prev_c_all[t] * dsigmoid_from_output(f[t])
         da_g[t] = dc * i[t] * dtanh_from_output(g[t])
         dprev_c = dc * f[t]
-    _, dWx, dWh, db, dp = _weight_gradients(da, cache)
+    _, dWx, dWh, db, dp = weight_gradients(da, cache)
     return dWx, dWh, db, dp
 
 
@@ -162,7 +156,7 @@ class BlockAgreement(NamedTuple):
     cosine: float     # <approx, exact> / (||approx|| ||exact||); nan if either is zero
 
 
-def gate_blocks(dWx, dWh, db, dp):
+def peephole_gate_blocks(dWx, dWh, db, dp):
     """Split peephole-LSTM gradients into named blocks, one per gate.
 
     dWx (D, 4H), dWh (H, 4H), db (4H,), dp (3, H) -> dict with keys
@@ -170,7 +164,7 @@ def gate_blocks(dWx, dWh, db, dp):
     """
     blocks = {}
     for name, grad in (("Wx", dWx), ("Wh", dWh), ("b", db)):
-        for gate, part in zip(GATES, split_gates(grad)):
+        for gate, part in zip(GATES, gate_blocks(grad)):
             blocks[f"{name}[{gate}]"] = part
     for gate, row in zip("ifo", dp):
         blocks[f"p_{gate}"] = row
@@ -183,20 +177,18 @@ def agreement(name, exact, approx):
     if approx.shape != exact.shape:
         raise ValueError(f"{name}: cannot compare gradients of shapes {approx.shape} "
                          f"and {exact.shape}")
-    norm_e, norm_a = np.linalg.norm(exact), np.linalg.norm(approx)
-    rel = np.linalg.norm(approx - exact) / norm_e if norm_e > 0 else np.nan
-    cos = np.sum(approx * exact) / (norm_a * norm_e) if norm_a > 0 and norm_e > 0 else np.nan
-    return BlockAgreement(name, float(rel), float(cos))
+    return BlockAgreement(name, relative_error(exact, approx), cosine_similarity(exact, approx))
 
 
-def compare_gradients(exact, approx):
+def compare_by_block(exact, approx):
     """Relative error and cosine similarity, block by block, then for all blocks together.
 
     exact, approx: tuples (dWx, dWh, db, dp) of the same shapes.
-    Returns a list of BlockAgreement rows in the order of ``gate_blocks``,
+    Returns a list of BlockAgreement rows in the order of ``peephole_gate_blocks``,
     followed by a row "all" for every weight of the layer as one vector.
+    (For the overall numbers alone see ``compare.relative_error_and_cosine``.)
     """
-    exact_blocks, approx_blocks = gate_blocks(*exact), gate_blocks(*approx)
+    exact_blocks, approx_blocks = peephole_gate_blocks(*exact), peephole_gate_blocks(*approx)
     rows = [agreement(name, e, approx_blocks[name]) for name, e in exact_blocks.items()]
     flat = [np.concatenate([g.ravel() for g in grads]) for grads in (exact, approx)]
     rows.append(agreement("all", *flat))
@@ -314,12 +306,12 @@ def gradient_agreement(loss_and_grads, params, batch):
 
     loss_and_grads: ``recall_loss_and_grads`` or ``adding_loss_and_grads``;
     params: the model's weights; batch: one batch for it.
-    Returns ``compare_gradients(exact, truncated)`` for Wx, Wh, b, p: a
+    Returns ``compare_by_block(exact, truncated)`` for Wx, Wh, b, p: a
     BlockAgreement row per gate block, then the row "all".
     """
     grads = {gradient: loss_and_grads(params, batch, gradient)[1] for gradient in GRADIENTS}
     exact, truncated = ([grads[gradient][name] for name in CELL_WEIGHTS] for gradient in GRADIENTS)
-    return compare_gradients(exact, truncated)
+    return compare_by_block(exact, truncated)
 
 
 # --- training side by side --------------------------------------------------------------------
@@ -364,38 +356,3 @@ def train_side_by_side(loss_and_grads, params, make_batch, steps, seed, eval_bat
         checked, eval_loss, cosine, rel_error = (np.array(column) for column in zip(*checks))
         runs[gradient] = TrainingRun(history["loss"], checked, eval_loss, cosine, rel_error)
     return runs
-
-
-COLOURS = {"exact": "tab:blue", "truncated": "tab:orange"}
-LABELS = {"exact": "exact gradient (BPTT)", "truncated": "truncated RTRL"}
-
-
-def draw_training_comparison(experiments, window=25):
-    """Loss curves (top row) and gradient agreement (bottom row), one column per task.
-
-    experiments: dict title -> (runs, baseline), runs from ``train_side_by_side``,
-    baseline the loss of a model that has learnt nothing (a dashed line) or None.
-    The training loss is smoothed with a moving average over ``window`` updates.
-    Returns the Figure.
-    """
-    fig, axes = viz.figure(ncols=len(experiments), nrows=2, figsize=(3.2 * len(experiments), 5.4),
-                           sharex="col", squeeze=False)
-    for column, (title, (runs, baseline)) in enumerate(experiments.items()):
-        top, bottom = axes[0, column], axes[1, column]
-        for gradient, run in runs.items():
-            smooth = moving_average(run.loss, window)
-            top.semilogy(np.arange(window, len(run.loss) + 1), smooth, color=COLOURS[gradient],
-                         label=LABELS[gradient])
-            bottom.plot(run.checked, run.cosine, "o-", ms=3, color=COLOURS[gradient],
-                        label=f"along the {gradient} run")
-        if baseline is not None:
-            top.axhline(baseline, color="0.5", linestyle="--", linewidth=1, label="learnt nothing")
-        top.set_title(title)
-        bottom.set_ylim(-0.2, 1.05)
-        bottom.set_xlabel("update")
-        if column == 0:
-            top.set_ylabel("training loss")
-            bottom.set_ylabel("cosine(truncated, exact)")
-            top.legend(fontsize=7)
-            bottom.legend(fontsize=7)
-    return fig

@@ -8,16 +8,13 @@ function ``loss_and_grads(params, batch) -> loss, grads`` (``lstmlib.models``
 has two).
 
 Callbacks are plain functions ``callback(step, params, history)``, called
-after every update with ``step`` counting updates from 1. ``live_progress``
-is one that shows the loss while a notebook cell runs.
+after every update with ``step`` counting updates from 1.
+``lstmlib.book.progress.live_progress`` is one that shows the loss while a
+notebook cell runs; this module imports nothing but numpy.
 """
-import base64
-import html
-
 import numpy as np
-from IPython.display import HTML, display
 
-from . import optim, viz
+from . import optim
 
 _EXHAUSTED = object()  # what next(batches, ...) gives once they run out
 
@@ -70,64 +67,20 @@ def fit(params, loss_and_grads, batches, steps, rule=optim.adam,
     return {name: np.array(values) for name, values in history.items()}
 
 
-def moving_average(values, window):
-    """Means of runs of ``window`` consecutive values: (K,) -> (K - window + 1,).
+def moving_average(values, window, partial_start=False):
+    """Means of runs of ``window`` consecutive values.
 
     Per-batch losses are noisy; their moving average shows the trend.
+    partial_start=False: only full windows, (K,) -> (K - window + 1,).
+    partial_start=True: one mean per value, (K,) -> (K,), over the last
+    ``window`` values or all of them so far where fewer have been seen.
     """
     values = np.asarray(values, dtype=np.float64)
-    if not 1 <= window <= len(values):
+    if not 1 <= window <= len(values) and not (partial_start and window >= 1):
         raise ValueError(f"window should lie in [1, {len(values)}], got {window}")
-    sums = np.cumsum(np.concatenate([[0.0], values]))
-    return (sums[window:] - sums[:-window]) / window
-
-
-RESTING_TEXT = "<p><em>Training progress was shown here while the cell ran.</em></p>"
-
-
-def progress_display():
-    """Open a display for ``live_progress``; it shows ``RESTING_TEXT``.
-
-    A saved notebook keeps a display's *last* content and nbval compares a
-    re-run with the *first* one it sees, so a live display must start and
-    end with the same content for the stored outputs to be reproducible:
-    this resting text (not an empty output, which a static page would show
-    as a blank area).
-    """
-    return display(HTML(RESTING_TEXT), display_id=True)
-
-
-def live_progress(steps, every=None, plot=False, label="training", handle=None):
-    """A callback that shows the loss in a notebook while ``fit`` runs.
-
-    Every ``every`` steps (default: 20 updates in all) it rewrites one display
-    in place with the step and the mean loss since the last update, plus the
-    loss curve so far if ``plot``. After the last step the display goes back
-    to ``RESTING_TEXT``, so print the final numbers after training.
-
-    handle: None to open a ``progress_display()`` at the first update, or one
-    opened before, to share it between several trainings in one cell.
-    """
-    every = every or max(1, steps // 20)
-
-    def callback(step, params, history):
-        nonlocal handle
-        if step % every and step != steps:
-            return
-        if handle is None:
-            handle = progress_display()
-        if step == steps:
-            handle.update(HTML(RESTING_TEXT))
-            return
-        recent = np.mean(history["loss"][-every:])
-        text = (f"<pre>{html.escape(label)}: step {step}/{steps}, "
-                f"mean loss of the last {every} steps {recent:.4f}</pre>")
-        if plot:
-            fig, ax = viz.figure(figsize=(4.8, 2.4))
-            ax.plot(np.arange(1, step + 1), history["loss"], lw=0.8)
-            ax.set(xlim=(0, steps), xlabel="step", ylabel="loss")
-            png = base64.b64encode(viz.to_png(fig)).decode()
-            text += f'<img src="data:image/png;base64,{png}" alt="loss so far">'
-        handle.update(HTML(text))
-
-    return callback
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    if not partial_start:
+        ends = ends[window - 1:]
+    starts = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[starts]) / (ends - starts)

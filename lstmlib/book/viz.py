@@ -10,6 +10,9 @@ a dict of the values each control may take. It is shown two ways:
 - ``dashboard(draw, controls)``: an ipywidgets dashboard that redraws when a
   control moves, for live notebooks. On the website its cell's output is
   removed (the scrubber above it shows the same thing).
+
+Importing this module changes no matplotlib setting: a chapter calls
+``use_book_style()`` once, in its imports cell, to draw in the book's style.
 """
 import base64
 import hashlib
@@ -30,12 +33,31 @@ STYLE = {
     "axes.spines.right": False,
     "font.size": 10,
 }
-plt.rcParams.update(STYLE)
+
+
+def use_book_style():
+    """Apply the book's matplotlib style (``STYLE``) to every figure drawn from now on.
+
+    Changes ``matplotlib.rcParams`` for the whole process, which is what a
+    chapter wants and a library user may not: nothing calls it on import.
+    """
+    plt.rcParams.update(STYLE)
 
 
 def figure(ncols=1, nrows=1, **kwargs):
     """A new figure in the book's style: ``fig, axes = figure(ncols=2)``."""
     return plt.subplots(nrows, ncols, layout="constrained", **kwargs)
+
+
+def fast_figure(ncols, figsize, **kwargs):
+    """A figure in the book's style (after ``use_book_style``) with fixed margins, not constrained layout.
+
+    An exploration draws every frame in advance, and constrained layout
+    (measuring every tick label) takes most of the time of a frame.
+    """
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, **kwargs)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.88, wspace=0.3)
+    return fig, axes
 
 
 def to_png(fig, close=True):

@@ -1,0 +1,52 @@
+"""Name the mistake in your own LSTM backward: the clinic (numpy only).
+
+Pass your own functions, in the classic signatures (your cache is your own
+business):
+
+    diagnose_step(lstm_step_forward, lstm_step_backward)
+    diagnose_sequence(lstm_forward, lstm_backward)      # lstm_forward(x, h0, Wx, Wh, b), c0 = 0
+    diagnose_loss(softmax_loss)                         # softmax_loss(scores, y) -> loss, dscores
+    diagnose_peephole_step(peephole_step_forward, peephole_step_backward)
+
+Each builds a small probe in float64 whose values make every catalogued
+mistake visible (|c| > 1 somewhere, h0 far from ones, biases away from zero,
+every upstream gradient nonzero, D >= 4H), runs your forward and compares
+its outputs with lstmlib's, runs your backward, and compares your gradients
+with the correct ones. If they differ, it computes what each mistake in
+``lstmlib.diagnose.mistakes.CATALOGUE`` (and each pair of them) would return
+on the same probe; the one that matches yours is named.
+
+The result is a ``Diagnosis``: ``.ok``, ``.mistake`` (a catalogue id or None),
+``.errors`` (gradient name -> relative error against the correct gradient),
+``.gate_errors`` (where, by gate and time step) and a readable report when
+printed.
+
+Where a mistake sits is found from dx alone: dx = da @ Wx.T, and with
+D >= 4H the probe's Wx has full column rank, so ``da = dx @ pinv(Wx.T)``
+recovers the gradient of every gate's pre-activation at every step.
+
+Inside: ``catalogue`` (the mistakes), ``variants`` (each as code),
+``mistakes`` (both in one namespace, plus ``training``), ``probes``,
+``matching``, ``report`` (``Diagnosis``) and ``diagnosers``. The pictures
+of a diagnosis are in the book layer, ``lstmlib.book.clinic_views``.
+"""
+from . import catalogue, mistakes, variants
+from .diagnosers import (
+    PEEPHOLE_GRADS,
+    SEQUENCE_GRADS,
+    STEP_GRADS,
+    diagnose_loss,
+    diagnose_peephole_step,
+    diagnose_sequence,
+    diagnose_step,
+)
+from .matching import gate_time_errors
+from .probes import loss_probe, peephole_step_probe, sequence_probe, step_probe
+from .report import Diagnosis
+
+__all__ = [
+    "diagnose_step", "diagnose_sequence", "diagnose_peephole_step", "diagnose_loss",
+    "Diagnosis", "step_probe", "sequence_probe", "peephole_step_probe", "loss_probe",
+    "gate_time_errors", "STEP_GRADS", "SEQUENCE_GRADS", "PEEPHOLE_GRADS",
+    "catalogue", "variants", "mistakes",
+]
