@@ -83,7 +83,7 @@ def peephole_step_forward(x, prev_h, prev_c, Wx, Wh, b, p):
     f = sigmoid(a_f + p_f * prev_c)
     g = np.tanh(a_g)
     next_c = f * prev_c + i * g
-    o = sigmoid(a_o + p_o * next_c)  # only now does c_t exist for o to look at
+    o = sigmoid(a_o + p_o * next_c)  # only now does c_t exist  # right: peephole_output_gate_sees_prev_cell
     tanh_c = np.tanh(next_c)
     next_h = o * tanh_c
     cache = PeepholeStepCache(x, prev_h, prev_c, next_c, Wx, Wh, p, i, f, o, g, tanh_c)

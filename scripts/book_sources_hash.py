@@ -25,7 +25,7 @@ SOURCES = [
     "_static/**/*",
     "chapters/**/*",
     "lstmlib/**/*.py",
-    "benchmarks/results/*",  # chapter 7 reads the adding-problem benchmark's results
+    "lstmlib/book/results/*",  # chapter 7 reads the adding-problem benchmark's results
 ]
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
 SKIP_FILES = {"README.md"}

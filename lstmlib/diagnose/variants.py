@@ -81,49 +81,53 @@ def _step_backward(dnext_h, dnext_c, cache, bugs):
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
     H = i.shape[1]
     # h = o * tanh(c)
-    do = dnext_h * tanh_c
+    do = dnext_h * tanh_c  # right: output_gate_missing_tanh_c
     if "output_gate_missing_tanh_c" in bugs:
-        do = dnext_h  # as if h were o itself
-    dtanh_c = dtanh_from_output(tanh_c)
+        do = dnext_h  # as if h were o itself  # mistake: output_gate_missing_tanh_c
+    dtanh_c = dtanh_from_output(tanh_c)  # right: tanh_grad_at_preactivation
     if "tanh_grad_at_preactivation" in bugs:
-        dtanh_c = dtanh_from_output(cache.next_c)  # 1 - c**2
-    dc = dnext_c + dnext_h * o * dtanh_c
+        dtanh_c = dtanh_from_output(cache.next_c)  # 1 - c**2  # mistake: tanh_grad_at_preactivation
+    dc = dnext_c + dnext_h * o * dtanh_c  # right: modifies_upstream_in_place, cell_grad_missing_h_path, cell_grad_missing_next_c
     if "modifies_upstream_in_place" in bugs:
-        dnext_c += dnext_h * o * dtanh_c  # the same value, written into the caller's array
-        dc = dnext_c
+        dnext_c += dnext_h * o * dtanh_c  # mistake: modifies_upstream_in_place
+        dc = dnext_c  # mistake: modifies_upstream_in_place
     if "cell_grad_missing_h_path" in bugs:
-        dc = dnext_c  # only the path through c_{t+1}
+        dc = dnext_c  # only the path through c_{t+1}  # mistake: cell_grad_missing_h_path
     if "cell_grad_missing_next_c" in bugs:
-        dc = dnext_h * o * dtanh_c  # only the path through h_t
+        dc = dnext_h * o * dtanh_c  # only the path through h_t  # mistake: cell_grad_missing_next_c
     # c = f * prev_c + i * g
     di = dc * g
-    df = dc * (cache.next_c if "forget_grad_uses_new_cell" in bugs else cache.prev_c)
+    df = dc * cache.prev_c  # right: forget_grad_uses_new_cell
+    if "forget_grad_uses_new_cell" in bugs:
+        df = dc * cache.next_c  # mistake: forget_grad_uses_new_cell
     dg = dc * i
-    dprev_c = dc if "missing_forget_in_dprev_c" in bugs else dc * f
-    dsig = dsigmoid_from_output
+    dprev_c = dc * f  # right: missing_forget_in_dprev_c
+    if "missing_forget_in_dprev_c" in bugs:
+        dprev_c = dc  # mistake: missing_forget_in_dprev_c
+    dsig = dsigmoid_from_output  # right: sigmoid_grad_applied_twice
     if "sigmoid_grad_applied_twice" in bugs:
-        def dsig(y):  # the gate output taken for a pre-activation
-            return dsigmoid_from_output(sigmoid(y))
-    blocks = [di * dsig(i), df * dsig(f), do * dsig(o), dg * dtanh_from_output(g)]
+        def dsig(y):  # the gate output taken for a pre-activation  # mistake: sigmoid_grad_applied_twice
+            return dsigmoid_from_output(sigmoid(y))  # mistake: sigmoid_grad_applied_twice
+    blocks = [di * dsig(i), df * dsig(f), do * dsig(o), dg * dtanh_from_output(g)]  # right: gate_blocks_swapped
     if "gate_blocks_swapped" in bugs:
-        blocks[0], blocks[1] = blocks[1], blocks[0]
+        blocks[0], blocks[1] = blocks[1], blocks[0]  # mistake: gate_blocks_swapped
     da = np.concatenate(blocks, axis=1)
     # a = x Wx + prev_h Wh + b
-    da_sent_back = da
+    da_sent_back = da  # right: cell_error_is_output_gate_error
     if "cell_error_is_output_gate_error" in bugs:  # only o's block reaches x and h_{t-1}
-        da_sent_back = np.zeros_like(da)
-        da_sent_back[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]
+        da_sent_back = np.zeros_like(da)  # mistake: cell_error_is_output_gate_error
+        da_sent_back[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]  # mistake: cell_error_is_output_gate_error
     dx = da_sent_back @ cache.Wx.T
     dprev_h = da_sent_back @ cache.Wh.T
     dWx = cache.x.T @ da
-    dWh = cache.prev_h.T @ da
+    dWh = cache.prev_h.T @ da  # right: recurrent_weight_blocks_transposed
     if "recurrent_weight_blocks_transposed" in bugs:  # da_gate.T @ prev_h, gate by gate
-        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)
-    db = da.sum(axis=0)
+        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)  # mistake: recurrent_weight_blocks_transposed
+    db = da.sum(axis=0)  # right: bias_grad_averaged, bias_grad_scaled_by_sigmoid
     if "bias_grad_averaged" in bugs:
-        db = da.mean(axis=0)
+        db = da.mean(axis=0)  # mistake: bias_grad_averaged
     if "bias_grad_scaled_by_sigmoid" in bugs:  # the bias's "input" taken as sigmoid(b)
-        db = db * sigmoid(cache.b)
+        db = db * sigmoid(cache.b)  # mistake: bias_grad_scaled_by_sigmoid
     return dx, dprev_h, dprev_c, dWx, dWh, db
 
 
@@ -170,35 +174,39 @@ def _sequence_backward(dh, cache, bugs):
     dWx, dWh = np.zeros_like(steps[0].Wx), np.zeros_like(steps[0].Wh)
     db = np.zeros_like(steps[0].b)
     dx = np.zeros((N, T, steps[0].x.shape[1]), dtype=dh.dtype)
-    order = range(T) if "backward_loop_runs_forward_in_time" in bugs else reversed(range(T))
+    order = reversed(range(T))  # right: backward_loop_runs_forward_in_time
+    if "backward_loop_runs_forward_in_time" in bugs:
+        order = range(T)  # mistake: backward_loop_runs_forward_in_time
     for t in order:
-        step = steps[t]
+        step = steps[t]  # right: ones_initial_state, recurrent_weight_grad_uses_h_t
         if "ones_initial_state" in bugs and t == 0:
-            step = step._replace(prev_h=np.ones_like(step.prev_h),
-                                 prev_c=np.ones_like(step.prev_c))
+            step = step._replace(prev_h=np.ones_like(step.prev_h),  # mistake: ones_initial_state
+                                 prev_c=np.ones_like(step.prev_c))  # mistake: ones_initial_state
         if "recurrent_weight_grad_uses_h_t" in bugs:
-            step = step._replace(prev_h=cache.h[:, t])
+            step = step._replace(prev_h=cache.h[:, t])  # mistake: recurrent_weight_grad_uses_h_t
         # h_t feeds the loss and step t+1: the two gradients add.
         if "dropped_recurrent_h_grad" in bugs:
-            dnext_h = dh[:, t]
+            dnext_h = dh[:, t]  # mistake: dropped_recurrent_h_grad
         elif "recurrent_grad_assigned_not_added" in bugs:
-            dnext_h = dh[:, t] if t == T - 1 else dprev_h
+            dnext_h = dh[:, t] if t == T - 1 else dprev_h  # mistake: recurrent_grad_assigned_not_added
         elif "modifies_upstream_in_place" in bugs:
-            dh[:, t] += dprev_h  # the right sum, written into the caller's dh
-            dnext_h = dh[:, t]
+            dh[:, t] += dprev_h  # the right sum, written into the caller's dh  # mistake: modifies_upstream_in_place
+            dnext_h = dh[:, t]  # mistake: modifies_upstream_in_place
         else:
-            dnext_h = dh[:, t] + dprev_h
+            dnext_h = dh[:, t] + dprev_h  # right: dropped_recurrent_h_grad, recurrent_grad_assigned_not_added, modifies_upstream_in_place
         if "dropped_recurrent_c_grad" in bugs:
-            dprev_c = np.zeros_like(dprev_c)
+            dprev_c = np.zeros_like(dprev_c)  # mistake: dropped_recurrent_c_grad
         dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = _step_backward(dnext_h, dprev_c, step,
                                                                          bugs)
         if "weight_grads_assigned_not_accumulated" in bugs:
-            dWx, dWh, db = dWx_t, dWh_t, db_t
+            dWx, dWh, db = dWx_t, dWh_t, db_t  # mistake: weight_grads_assigned_not_accumulated
         else:
-            dWx += dWx_t
-            dWh += dWh_t
-            db += db_t
-    dh0 = np.zeros_like(dprev_h) if "dh0_left_zero" in bugs else dprev_h
+            dWx += dWx_t  # right: weight_grads_assigned_not_accumulated
+            dWh += dWh_t  # right: weight_grads_assigned_not_accumulated
+            db += db_t  # right: weight_grads_assigned_not_accumulated
+    dh0 = dprev_h  # right: dh0_left_zero
+    if "dh0_left_zero" in bugs:
+        dh0 = np.zeros_like(dprev_h)  # mistake: dh0_left_zero
     return dx, dh0, dWx, dWh, db
 
 
@@ -223,21 +231,21 @@ def _softmax_loss(scores, y, bugs):
     rows = np.arange(N)
     if "softmax_not_shifted" in bugs:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            e = np.exp(scores)
-            p = e / e.sum(axis=1, keepdims=True)
-            loss = -np.log(p[rows, y]).mean()
+            e = np.exp(scores)  # mistake: softmax_not_shifted
+            p = e / e.sum(axis=1, keepdims=True)  # mistake: softmax_not_shifted
+            loss = -np.log(p[rows, y]).mean()  # mistake: softmax_not_shifted
     else:
-        p = softmax(scores)
-        loss = -log_softmax(scores)[rows, y].mean()
-    dscores = p.copy()
+        p = softmax(scores)  # right: softmax_not_shifted
+        loss = -log_softmax(scores)[rows, y].mean()  # right: softmax_not_shifted
+    dscores = p.copy()  # mistake: loss_grad_forgets_target
     if "loss_grad_forgets_target" not in bugs:
-        dscores[rows, y] -= 1
+        dscores[rows, y] -= 1  # right: loss_grad_forgets_target, loss_grad_sign_flipped
     if "softmax_grad_on_cross_entropy" in bugs:
-        dscores *= p * (1 - p)
+        dscores *= p * (1 - p)  # mistake: softmax_grad_on_cross_entropy
     if "loss_grad_sign_flipped" in bugs:
-        dscores = -dscores
+        dscores = -dscores  # mistake: loss_grad_sign_flipped
     if "loss_grad_not_divided_by_batch" not in bugs:
-        dscores /= N
+        dscores /= N  # right: loss_grad_not_divided_by_batch
     return float(loss), dscores
 
 
@@ -266,9 +274,9 @@ def last_step_backward(*ids):
             raise ValueError("cache should come from lstmlib.layers.last_step_forward")
         dh = np.zeros(cache.shape, dtype=dlast.dtype)
         if "many_to_one_grad_at_every_step" in bugs:
-            dh[:] = dlast[:, None]
+            dh[:] = dlast[:, None]  # mistake: many_to_one_grad_at_every_step
         else:
-            dh[:, -1] = dlast
+            dh[:, -1] = dlast  # right: many_to_one_grad_at_every_step
         return dh
     return _named(backward, ids, "last_step_backward")
 
@@ -290,7 +298,7 @@ def peephole_step_forward(*ids):
             return next_h, next_c, cache
         H = prev_h.shape[1]
         a_o = x @ Wx[:, 2 * H:3 * H] + prev_h @ Wh[:, 2 * H:3 * H] + b[2 * H:3 * H]
-        o = sigmoid(a_o + p[2] * prev_c)
+        o = sigmoid(a_o + p[2] * prev_c)  # mistake: peephole_output_gate_sees_prev_cell
         return o * cache.tanh_c, next_c, cache._replace(o=o)
     return _named(forward, ids, "peephole_step_forward")
 
@@ -305,14 +313,14 @@ def _peephole_step_backward(dnext_h, dnext_c, cache, bugs):
     # o's peephole reads c_t (or, in the wrong cell, c_{t-1}): that path joins dc (or dprev_c).
     o_sees_prev_c = "peephole_output_gate_sees_prev_cell" in bugs
     if not o_sees_prev_c and "peephole_o_path_missing_in_dc" not in bugs:
-        dc = dc + da_o * p_o
+        dc = dc + da_o * p_o  # right: peephole_o_path_missing_in_dc
     da_i = dc * g * dsigmoid_from_output(i)
     prev_c_for_f = cache.next_c if "forget_grad_uses_new_cell" in bugs else cache.prev_c
     da_f = dc * prev_c_for_f * dsigmoid_from_output(f)
     da_g = dc * i * dtanh_from_output(g)
     dprev_c = dc if "missing_forget_in_dprev_c" in bugs else dc * f
     if "peephole_paths_missing_in_dprev_c" not in bugs:
-        dprev_c = dprev_c + da_i * p_i + da_f * p_f
+        dprev_c = dprev_c + da_i * p_i + da_f * p_f  # right: peephole_paths_missing_in_dprev_c
     if o_sees_prev_c:
         dprev_c = dprev_c + da_o * p_o
     c_seen_by_o = cache.prev_c if o_sees_prev_c else cache.next_c
