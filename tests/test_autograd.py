@@ -48,7 +48,7 @@ def test_lstm_backward_matches_autograd(N, T, D, H):
         return anp.sum(ag_lstm(*args) * dh)
 
     expected = [grad(scalar, k)(*args) for k in range(6)]
-    h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     np.testing.assert_allclose(h, ag_lstm(*args), rtol=1e-12, atol=1e-12)
     dx, dh0, dc0, dWx, dWh, db = lstm.lstm_backward_with_state(dh, cache)
     for ours, theirs in zip((dx, dh0, dc0, dWx, dWh, db), expected):
@@ -106,7 +106,7 @@ def test_stacked_lstm_with_softmax_head_matches_autograd():
         picked = anp.sum(logp * np.eye(V)[y], axis=-1)
         return -anp.mean(picked)
 
-    h, cache = stacked.stacked_lstm_forward(x, params)
+    h, cache = stacked.stacked_lstm_forward(x, stacked.zero_states(x, params), params)
     scores, aff_cache = layers.temporal_affine_forward(h, W, bW)
     loss, dscores = layers.temporal_softmax_loss(scores, y)
     dh, dW, dbW = layers.temporal_affine_backward(dscores, aff_cache)

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from independent_impls import all_implementations
 
-from lstmlib import data, diagnose, layers, lstm, mistakes, peephole, viz
+from lstmlib import data, diagnose, layers, lstm, peephole
+from lstmlib.book import clinic_views, viz
+from lstmlib.diagnose import mistakes
 
 DIAGNOSERS = {"step": diagnose.diagnose_step, "sequence": diagnose.diagnose_sequence,
               "loss": diagnose.diagnose_loss, "peephole_step": diagnose.diagnose_peephole_step}
@@ -187,7 +189,7 @@ TEXT = "abcab cabca bcabc " * 3
 
 def _explorer():
     vocab = data.char_vocab(TEXT)
-    return diagnose.mistake_explorer(data.encode(TEXT, vocab), len(vocab.chars),
+    return clinic_views.mistake_explorer(data.encode(TEXT, vocab), len(vocab.chars),
                                      ["gate_blocks_swapped", "softmax_grad_on_cross_entropy"],
                                      steps=15)
 
@@ -214,10 +216,10 @@ def test_bad_arguments_raise_value_errors():
     with pytest.raises(ValueError, match="T should be"):
         diagnose.diagnose_sequence(lstm.lstm_forward, lstm.lstm_backward, T=0)
     with pytest.raises(ValueError, match="unknown: \\['no_such_mistake'\\]"):
-        diagnose.mistake_explorer(np.arange(10) % 3, 3, ["no_such_mistake"])
+        clinic_views.mistake_explorer(np.arange(10) % 3, 3, ["no_such_mistake"])
     with pytest.raises(ValueError, match="non-empty"):
-        diagnose.mistake_explorer(np.arange(10) % 3, 3, [])
+        clinic_views.mistake_explorer(np.arange(10) % 3, 3, [])
 
 
 def test_smooth():
-    np.testing.assert_allclose(diagnose.smooth([1, 2, 3, 4], window=2), [1, 1.5, 2.5, 3.5])
+    np.testing.assert_allclose(clinic_views.smooth([1, 2, 3, 4], window=2), [1, 1.5, 2.5, 3.5])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstmlib import diagram, viz
+from lstmlib.book import diagram, lstm_flow, viz
 from lstmlib.lstm import init_lstm_params, lstm_step_forward
 
 matplotlib.use("Agg")
@@ -61,8 +61,8 @@ def test_draw_cell_on_given_axes_with_peepholes():
 # --- the hand-set memory LSTM --------------------------------------------------------------------
 
 def test_memory_lstm_latches_and_counts():
-    x, h, cache = diagram.run_memory_lstm("count four stores", forget_bias=6.0)
-    _, stores, queries = diagram.memory_inputs("count four stores")
+    x, h, cache = lstm_flow.run_memory_lstm("count four stores", forget_bias=6.0)
+    _, stores, queries = lstm_flow.memory_inputs("count four stores")
     latch, counter = cache.c[0, :, 0], cache.c[0, :, 1]
     last_value = x[0, stores[-1], 0]
     assert latch[queries[0]] == pytest.approx(np.tanh(2 * last_value), abs=0.02)
@@ -72,8 +72,8 @@ def test_memory_lstm_latches_and_counts():
 
 
 def test_memory_fades_with_a_small_forget_bias():
-    _, _, cache = diagram.run_memory_lstm("store, then recall", forget_bias=0.0)
-    _, _, queries = diagram.memory_inputs("store, then recall")
+    _, _, cache = lstm_flow.run_memory_lstm("store, then recall", forget_bias=0.0)
+    _, _, queries = lstm_flow.memory_inputs("store, then recall")
     assert abs(cache.c[0, queries[0], 0]) < 0.01
 
 
@@ -93,9 +93,9 @@ def test_cell_path_jacobian_is_diag_f():
 
 def test_memory_errors_and_figures():
     with pytest.raises(ValueError, match="pattern should be one of"):
-        diagram.memory_inputs("nothing")
-    _, _, cache = diagram.run_memory_lstm("overwrite")
+        lstm_flow.memory_inputs("nothing")
+    _, _, cache = lstm_flow.run_memory_lstm("overwrite")
     with pytest.raises(ValueError, match=r"\(1, T, D\)"):
         diagram.draw_gates(np.zeros((2, 24, 3)), cache, units=[0])
-    fig = diagram.draw_memory_lstm("overwrite", 3.0)
+    fig = lstm_flow.draw_memory_lstm("overwrite", 3.0)
     assert len(fig.axes) == 5  # inputs, then gates and states for two units

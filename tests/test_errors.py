@@ -82,9 +82,9 @@ def test_stacked_names_the_layer(good):
     params = stacked.init_stacked_params(D, [H, 3], rng)
     params[1] = lstm.init_lstm_params(H + 1, 3, rng)  # layer 1 expects inputs of size H+1
     with pytest.raises(ValueError, match=r"layer 1: x should have shape \(N, T, D\) with .*D=6"):
-        stacked.stacked_lstm_forward(good["x"], params)
+        stacked.stacked_lstm_forward(good["x"], stacked.zero_states(good["x"], params), params)
     with pytest.raises(ValueError, match="one \\(Wx, Wh, b\\) tuple per layer"):
-        stacked.stacked_lstm_forward(good["x"], [])
+        stacked.stacked_lstm_forward(good["x"], [], [])
 
 
 def test_loss_label_errors():

@@ -6,14 +6,14 @@ redraw when a control moves, and the scrubber's pre-rendered frames must differ.
 import matplotlib
 import pytest
 
-from lstmlib import diagram, flow, viz
+from lstmlib.book import lstm_flow, rnn_flow, viz
 
 matplotlib.use("Agg")
 
 EXPLORATIONS = [
-    (flow.draw_rnn_flow, flow.RNN_FLOW_CONTROLS),
-    (diagram.draw_memory_lstm, diagram.MEMORY_CONTROLS),
-    (flow.draw_flow_heatmap, flow.FLOW_HEATMAP_CONTROLS),
+    (rnn_flow.draw_rnn_flow, rnn_flow.RNN_FLOW_CONTROLS),
+    (lstm_flow.draw_memory_lstm, lstm_flow.MEMORY_CONTROLS),
+    (lstm_flow.draw_flow_heatmap, lstm_flow.FLOW_HEATMAP_CONTROLS),
 ]
 
 

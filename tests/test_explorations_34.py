@@ -1,13 +1,13 @@
 """Chapter 4's exploration (gradient flow over time x layer): the dashboard redraws, frames differ.
 
-The chapter shows ``flow.draw_flow_heatmap`` over the controls below (the same
+The chapter shows ``lstm_flow.draw_flow_heatmap`` over the controls below (the same
 names and kinds of values as in chapters/04_bptt_stacking.ipynb, fewer of them
 to keep the test fast).
 """
 
 import pytest
 
-from lstmlib import flow, viz
+from lstmlib.book import lstm_flow, viz
 
 CONTROLS = {"model": ["rnn", "lstm"], "forget_bias": [0.0, 3.0], "T": [25, 75],
             "layers": [2, 4]}
@@ -15,7 +15,7 @@ CONTROLS = {"model": ["rnn", "lstm"], "forget_bias": [0.0, 3.0], "T": [25, 75],
 
 @pytest.fixture(scope="module")
 def dashboard():
-    return viz.dashboard(flow.draw_flow_heatmap, CONTROLS, title="gradient flow")
+    return viz.dashboard(lstm_flow.draw_flow_heatmap, CONTROLS, title="gradient flow")
 
 
 @pytest.mark.parametrize("name,value", [("model", "lstm"), ("T", 75), ("layers", 4)])
@@ -35,6 +35,6 @@ def test_forget_bias_changes_the_lstm_frames(dashboard):
 
 def test_scrubber_frames_differ():
     controls = {"model": ["rnn", "lstm"], "forget_bias": [1.0], "T": [25, 75], "layers": [2]}
-    scrubber = viz.scrubber(flow.draw_flow_heatmap, controls, title="gradient flow")
+    scrubber = viz.scrubber(lstm_flow.draw_flow_heatmap, controls, title="gradient flow")
     assert len(set(scrubber.frames.values())) == len(scrubber.frames) == 4
     assert "lstm-scrubber" in scrubber._repr_html_()

@@ -15,17 +15,19 @@ import pytest
 from autograd import grad
 
 from lstmlib import flow
+from lstmlib.book import rnn_flow
+from lstmlib.rnn import init_rnn_params
 from lstmlib.gradcheck import check_loss, rel_error
 from lstmlib.lstm import init_lstm_params, lstm_backward_with_state, lstm_forward
 from lstmlib.rnn import rnn_backward, rnn_forward
-from lstmlib.stacked import stacked_lstm_backward, stacked_lstm_forward
+from lstmlib.stacked import stacked_lstm_backward, stacked_lstm_forward, zero_states
 
 matplotlib.use("Agg")
 SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 5)]  # (N, T, D, H)
 
 
 def random_rnn(N, T, D, H, rng):
-    Wx, Wh, b = flow.init_rnn_params(D, H, rng, spectral_radius=0.9)
+    Wx, Wh, b = init_rnn_params(D, H, rng, spectral_radius=0.9)
     b = rng.standard_normal(H)
     return rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), Wx, Wh, b
 
@@ -79,12 +81,12 @@ def test_rnn_flow_matches_rnn_backward(shape):
 def test_lstm_flow_matches_lstm_backward_with_state(shape, with_dc_last):
     rng = np.random.default_rng(2)
     x, h0, Wx, Wh, b, c0 = random_lstm(*shape, rng)
-    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     dh = rng.standard_normal(h.shape)
     dc_last = rng.standard_normal(h0.shape) if with_dc_last else None
-    got = flow.lstm_backward_flow(dh, cache, dc_last)
+    got = flow.lstm_backward_flow(dh, cache, dc_last=dc_last)
     names = ["dx", "dh0", "dc0", "dWx", "dWh", "db"]
-    for name, expected in zip(names, lstm_backward_with_state(dh, cache, dc_last)):
+    for name, expected in zip(names, lstm_backward_with_state(dh, cache, dc_last=dc_last)):
         assert rel_error(getattr(got, name), expected) < 1e-12, name
 
 
@@ -112,7 +114,7 @@ def test_lstm_total_dh_and_dc_against_central_differences():
     rng = np.random.default_rng(4)
     N, T, D, H = 2, 6, 3, 4
     x, h0, Wx, Wh, b, c0 = random_lstm(N, T, D, H, rng)
-    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     dh = rng.standard_normal(h.shape)
     totals = flow.lstm_backward_flow(dh, cache)
     o = cache.gates[:, :, 2 * H:3 * H]
@@ -120,7 +122,7 @@ def test_lstm_total_dh_and_dc_against_central_differences():
         h_t, c_t = h[:, t].copy(), cache.c[:, t].copy()
 
         def rest_loss(h_t, c_t):
-            rest, _ = lstm_forward(x[:, t + 1:], h_t, Wx, Wh, b, c_t)
+            rest, _ = lstm_forward(x[:, t + 1:], h_t, Wx, Wh, b, c0=c_t)
             return float(np.sum(dh[:, t] * h_t) + np.sum(dh[:, t + 1:] * rest))
 
         report = check_loss(lambda: rest_loss(h_t, cache.c[:, t]), {"h_t": h_t},
@@ -148,7 +150,7 @@ def test_rnn_totals_against_autograd(shape):
 def test_lstm_totals_against_autograd(shape):
     rng = np.random.default_rng(6)
     x, h0, Wx, Wh, b, c0 = random_lstm(*shape, rng)
-    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     dh = rng.standard_normal(h.shape)
 
     def loss(eps_h, eps_c):
@@ -194,7 +196,7 @@ def test_stacked_norms_against_autograd(model):
 
 def test_stacked_lstm_flow_reproduces_stacked_backward():
     x, params, dh = flow.stacked_model("lstm", 6, 2, seed=8, H=3, D=4, N=2)
-    _, cache = stacked_lstm_forward(x, params)
+    _, cache = stacked_lstm_forward(x, zero_states(x, params), params)
     dx_expected, _, dparams = stacked_lstm_backward(dh, cache)
     for layer in reversed(range(2)):
         got = flow.lstm_backward_flow(dh, cache.layers[layer])
@@ -208,7 +210,7 @@ def test_stacked_lstm_flow_reproduces_stacked_backward():
 
 @pytest.mark.parametrize("weights", ["gaussian", "orthogonal"])
 def test_init_rnn_params_has_the_requested_spectral_radius(weights):
-    _, Wh, _ = flow.init_rnn_params(3, 20, np.random.default_rng(0), 1.3, weights)
+    _, Wh, _ = init_rnn_params(3, 20, np.random.default_rng(0), 1.3, weights)
     assert np.abs(np.linalg.eigvals(Wh)).max() == pytest.approx(1.3)
     singular = np.linalg.svd(Wh, compute_uv=False)
     if weights == "orthogonal":
@@ -250,11 +252,11 @@ def test_step_norms():
 def test_bad_inputs_raise_value_errors():
     rng = np.random.default_rng(0)
     x, h0, Wx, Wh, b, c0 = random_lstm(2, 3, 2, 2, rng)
-    _, cache = lstm_forward(x, h0, Wx, Wh, b, c0)
+    _, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     with pytest.raises(ValueError, match="dh should have shape"):
         flow.lstm_backward_flow(np.zeros((2, 4, 2)), cache)
     with pytest.raises(ValueError, match="dc_last"):
-        flow.lstm_backward_flow(np.zeros((2, 3, 2)), cache, np.zeros((3, 2)))
+        flow.lstm_backward_flow(np.zeros((2, 3, 2)), cache, dc_last=np.zeros((3, 2)))
     x, h0, Wx, Wh, b = random_rnn(2, 3, 2, 2, rng)
     _, rcache = rnn_forward(x, h0, Wx, Wh, b)
     with pytest.raises(ValueError, match="dh should have shape"):
@@ -266,9 +268,9 @@ def test_bad_inputs_raise_value_errors():
     with pytest.raises(ValueError, match="at least 1"):
         flow.stacked_model("rnn", 5, 0)
     with pytest.raises(ValueError, match="gaussian"):
-        flow.init_rnn_params(2, 3, rng, 1.0, weights="uniform")
+        init_rnn_params(2, 3, rng, 1.0, weights="uniform")
     with pytest.raises(ValueError, match="positive"):
-        flow.init_rnn_params(2, 3, rng, 0.0)
+        init_rnn_params(2, 3, rng, 0.0)
     with pytest.raises(ValueError, match="at least 1"):
         flow.rnn_gradient_profile(1.0, 0)
     with pytest.raises(ValueError, match=r"\(N, T, H\)"):
@@ -276,7 +278,7 @@ def test_bad_inputs_raise_value_errors():
 
 
 def test_static_figures_draw():
-    fig = flow.draw_rnn_decay([0.5, 2.0], T=10)
+    fig = rnn_flow.draw_rnn_decay([0.5, 2.0], T=10)
     assert len(fig.axes[0].lines) == 4  # a measured curve and a bound per radius
-    fig = flow.draw_step_norms({"a": np.ones(5), "b": 0.5 ** np.arange(5)}, title="t")
+    fig = rnn_flow.draw_step_norms({"a": np.ones(5), "b": 0.5 ** np.arange(5)}, title="t")
     assert len(fig.axes[0].lines) == 2

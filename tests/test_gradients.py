@@ -61,11 +61,11 @@ def test_lstm_sequence_with_cell_state_in_and_out(N, T, D, H):
     inputs["c0"] = rng.standard_normal((N, H))
 
     def forward(x, h0, Wx, Wh, b, c0):
-        h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+        h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
         return h, cache.c[:, -1], cache
 
     def backward(dh, dc_last, cache):
-        dx, dh0, dc0, dWx, dWh, db = lstm.lstm_backward_with_state(dh, cache, dc_last)
+        dx, dh0, dc0, dWx, dWh, db = lstm.lstm_backward_with_state(dh, cache, dc_last=dc_last)
         return dx, dh0, dWx, dWh, db, dc0
 
     assert_passes(check_backward(forward, backward, inputs, rng))
@@ -78,12 +78,12 @@ def test_stacked_lstm(layer_sizes):
     params = stacked.init_stacked_params(D, layer_sizes, rng)
     x = rng.standard_normal((N, T, D))
     h0s = [rng.standard_normal((N, H)) for H in layer_sizes]
-    h, cache = stacked.stacked_lstm_forward(x, params, h0s)
+    h, cache = stacked.stacked_lstm_forward(x, h0s, params)
     dh = rng.standard_normal(h.shape)
     dx, dh0s, dparams = stacked.stacked_lstm_backward(dh, cache)
 
     def loss():
-        return float(np.sum(stacked.stacked_lstm_forward(x, params, h0s)[0] * dh))
+        return float(np.sum(stacked.stacked_lstm_forward(x, h0s, params)[0] * dh))
 
     named = {"x": x}
     grads = {"x": dx}

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from autograd import grad
 
-from lstmlib import data, layers, lstm, mistakes, peephole
+from lstmlib import data, layers, lstm, models, peephole
+from lstmlib.diagnose import mistakes
 from lstmlib.gradcheck import check_backward, check_loss, rel_error
 
 SHAPES = [(1, 2, 1, 1), (2, 3, 4, 3), (3, 1, 5, 2), (2, 4, 3, 5)]  # N, T, D, H
@@ -219,13 +220,13 @@ def test_char_model_gradients_match_central_differences_and_autograd():
     vocab = data.char_vocab(text)
     V = len(vocab.chars)
     rng = np.random.default_rng(10)
-    params = mistakes.init_char_model(V, 3, rng)
+    params = models.init_char_lm(V, [3], rng)
     inputs, targets = data.text_windows(data.encode(text, vocab), 2, 4, rng)
-    loss, grads = mistakes.char_model_loss_and_grads(params, inputs, targets)
-    report = check_loss(lambda: mistakes.char_model_loss_and_grads(params, inputs, targets)[0],
-                        params, grads)
+    loss_and_grads = mistakes.char_model_loss_and_grads()
+    loss, grads = loss_and_grads(params, (inputs, targets))
+    report = check_loss(lambda: loss_and_grads(params, (inputs, targets))[0], params, grads)
     assert report.ok, report
-    keys = ("Wx", "Wh", "b", "W_out", "b_out")
+    keys = ("Wx0", "Wh0", "b0", "W_out", "b_out")
     auto = grad(lambda ps: _autograd_char_loss(ps, inputs, targets, V))([params[k] for k in keys])
     for k, g in zip(keys, auto):
         assert rel_error(grads[k], g) < 1e-10, k
@@ -245,4 +246,5 @@ def test_training_is_deterministic_and_the_correct_gradient_learns():
     np.testing.assert_allclose(first["sign_agreement"], 1.0)
     np.testing.assert_allclose(first["norm_ratio"], 1.0)
     params, _ = mistakes.train_char_model(ids, len(vocab.chars), H=6, N=4, T=5, steps=150)
-    assert mistakes.greedy_text(params, vocab, "ab", 4) == "cabc"
+    sample = models.sample_chars(params, data.encode("ab", vocab), 4, None, temperature=0)
+    assert data.decode(sample, vocab) == "cabc"

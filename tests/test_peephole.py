@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from autograd import grad
 
-from lstmlib import lstm, peephole, viz
+from lstmlib import lstm, peephole
+from lstmlib.book import peephole_flow, viz
 from lstmlib.gradcheck import TOLERANCE, check_backward
 
 SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 5, 2, 3), (4, 2, 6, 2)]  # (N, T, D, H)
-FORWARD_ORDER = ("x", "h0", "Wx", "Wh", "b", "p", "c0")  # peephole_forward's arguments
+FORWARD_ORDER = ("x", "h0", "Wx", "Wh", "b", "p")  # peephole_forward's positional arguments; c0 is keyword-only
 
 
 def sequence_inputs(rng, N, T, D, H):
@@ -48,11 +49,11 @@ def test_sequence_with_cell_state_in_and_out(N, T, D, H):
     inputs = sequence_inputs(rng, N, T, D, H)
 
     def forward(x, h0, Wx, Wh, b, p, c0):
-        h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0)
+        h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0=c0)
         return h, cache.c[:, -1], cache
 
     def backward(dh, dc_last, cache):
-        dx, dh0, dc0, dWx, dWh, db, dp = peephole.peephole_backward_with_state(dh, cache, dc_last)
+        dx, dh0, dc0, dWx, dWh, db, dp = peephole.peephole_backward_with_state(dh, cache, dc_last=dc_last)
         return dx, dh0, dWx, dWh, db, dp, dc0
 
     assert_passes(check_backward(forward, backward, inputs, rng))
@@ -95,7 +96,7 @@ def test_sequence_backward_matches_autograd(N, T, D, H):
         return anp.sum(ag_peephole(*args) * dh)
 
     expected = [grad(scalar, k)(*args) for k in range(7)]
-    h, cache = peephole.peephole_forward(*(inputs[k] for k in FORWARD_ORDER))
+    h, cache = peephole.peephole_forward(*(inputs[k] for k in FORWARD_ORDER), c0=inputs["c0"])
     np.testing.assert_allclose(h, ag_peephole(*args), rtol=1e-12, atol=1e-12)
     dx, dh0, dc0, dWx, dWh, db, dp = peephole.peephole_backward_with_state(dh, cache)
     for ours, theirs in zip((dx, dh0, dc0, dWx, dWh, db, dp), expected):
@@ -109,7 +110,7 @@ def test_cell_state_gradients_match_autograd():
     args = tuple(inputs[k] for k in ("x", "h0", "c0", "Wx", "Wh", "b", "p"))
     dh = rng.standard_normal((N, T, H))
     expected = grad(lambda e: anp.sum(ag_peephole(*args, injected=e) * dh))(np.zeros((N, T, H)))
-    _, cache = peephole.peephole_forward(*(inputs[k] for k in FORWARD_ORDER))
+    _, cache = peephole.peephole_forward(*(inputs[k] for k in FORWARD_ORDER), c0=inputs["c0"])
     np.testing.assert_allclose(peephole.cell_state_gradients(dh, cache), expected,
                                rtol=1e-10, atol=1e-12)
 
@@ -142,8 +143,8 @@ def test_zero_peepholes_is_exactly_the_plain_lstm(N, T, D, H):
     inputs = sequence_inputs(rng, N, T, D, H)
     x, h0, Wx, Wh, b, c0 = (inputs[k] for k in ("x", "h0", "Wx", "Wh", "b", "c0"))
     zero = np.zeros((3, H))
-    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, zero, c0)
-    h_plain, cache_plain = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, zero, c0=c0)
+    h_plain, cache_plain = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     np.testing.assert_array_equal(h, h_plain)
     np.testing.assert_array_equal(cache.c, cache_plain.c)
     dh = rng.standard_normal(h.shape)
@@ -166,7 +167,7 @@ def test_sequence_equals_a_loop_of_steps():
     N, T, D, H = 3, 4, 2, 3
     inputs = sequence_inputs(rng, N, T, D, H)
     x, h0, Wx, Wh, b, p, c0 = (inputs[k] for k in ("x", "h0", "Wx", "Wh", "b", "p", "c0"))
-    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0)
+    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0=c0)
     prev_h, prev_c, caches = h0, c0, []
     for t in range(T):
         prev_h, prev_c, step_cache = peephole.peephole_step_forward(
@@ -191,8 +192,8 @@ def test_peepholes_change_the_result():
     rng = np.random.default_rng(6)
     inputs = sequence_inputs(rng, 2, 4, 3, 3)
     x, h0, Wx, Wh, b, p, c0 = (inputs[k] for k in ("x", "h0", "Wx", "Wh", "b", "p", "c0"))
-    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0)
-    h_plain, cache_plain = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0=c0)
+    h_plain, cache_plain = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     assert np.abs(h - h_plain).max() > 1e-2
     dh = np.ones_like(h)
     assert np.abs(peephole.peephole_backward(dh, cache)[3]
@@ -240,7 +241,7 @@ def test_bad_shapes_elsewhere():
     with pytest.raises(ValueError, match=r"dh should have shape \(2, 3, 5\)"):
         peephole.peephole_backward(np.zeros((2, 4, 5)), cache)
     with pytest.raises(ValueError, match=r"dc_last should have shape \(2, 5\)"):
-        peephole.peephole_backward_with_state(np.zeros_like(h), cache, np.zeros((2, 4)))
+        peephole.peephole_backward_with_state(np.zeros_like(h), cache, dc_last=np.zeros((2, 4)))
     _, _, step_cache = peephole.peephole_step_forward(x[:, 0], h0, h0, Wx, Wh, b, p)
     with pytest.raises(ValueError, match=r"dnext_c should have shape \(2, 5\)"):
         peephole.peephole_step_backward(np.zeros((2, 5)), np.zeros((5, 2)), step_cache)
@@ -260,8 +261,8 @@ def test_cell_gradient_flow_profiles():
 
 
 def test_dashboard_redraws_when_a_control_moves():
-    dash = viz.dashboard(peephole.draw_cell_gradient_flow, peephole.FLOW_CONTROLS)
-    for name, values in peephole.FLOW_CONTROLS.items():
+    dash = viz.dashboard(peephole_flow.draw_cell_gradient_flow, peephole_flow.FLOW_CONTROLS)
+    for name, values in peephole_flow.FLOW_CONTROLS.items():
         before = dash.image.value
         dash.controls[name].value = values[-1]
         assert dash.image.value != before, name
@@ -269,6 +270,6 @@ def test_dashboard_redraws_when_a_control_moves():
 
 def test_scrubber_frames_differ():
     controls = {"peephole_weight": [0.0, 1.0], "forget_bias": [1.0]}
-    scrub = viz.scrubber(peephole.draw_cell_gradient_flow, controls)
+    scrub = viz.scrubber(peephole_flow.draw_cell_gradient_flow, controls)
     assert len(scrub.frames) == 2
     assert scrub.frames[(0, 0)] != scrub.frames[(1, 0)]

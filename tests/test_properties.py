@@ -15,8 +15,8 @@ def test_lstm_sequence_equals_loop_of_steps(N, T, D, H, seed, with_c0):
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
     c0 = rng.standard_normal((N, H)) if with_c0 else None
     Wx, Wh, b = lstm.init_lstm_params(D, H, rng)
-    h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
-    h_loop, caches = lstm.lstm_forward_loop(x, h0, Wx, Wh, b, c0)
+    h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
+    h_loop, caches = lstm.lstm_forward_loop(x, h0, Wx, Wh, b, c0=c0)
     assert h.shape == (N, T, H) and cache.c.shape == (N, T, H) and cache.gates.shape == (N, T, 4 * H)
     np.testing.assert_allclose(h, h_loop, rtol=1e-12, atol=1e-14)
     dh = rng.standard_normal((N, T, H))
@@ -38,9 +38,9 @@ def test_cached_previous_states_are_the_shifted_states(N, T, D, H, seed, peephol
     Wx, Wh, b = lstm.init_lstm_params(D, H, rng)
     originals = [arr.copy() for arr in (x, h0, c0)]
     if peepholes:
-        h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, rng.standard_normal((3, H)), c0)
+        h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, rng.standard_normal((3, H)), c0=c0)
     else:
-        h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0)
+        h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)
     assert cache.prev_h.shape == cache.prev_c.shape == (T, N, H)
     np.testing.assert_array_equal(cache.prev_h[0], h0)
     np.testing.assert_array_equal(cache.prev_c[0], c0)
@@ -81,7 +81,7 @@ def test_stacked_shapes_and_single_layer_equivalence(N, T, D, sizes, seed):
     rng = np.random.default_rng(seed)
     params = stacked.init_stacked_params(D, sizes, rng)
     x = rng.standard_normal((N, T, D))
-    h, cache = stacked.stacked_lstm_forward(x, params)
+    h, cache = stacked.stacked_lstm_forward(x, stacked.zero_states(x, params), params)
     assert h.shape == (N, T, sizes[-1]) and len(cache.layers) == len(sizes)
     dh = rng.standard_normal(h.shape)
     dx, dh0s, dparams = stacked.stacked_lstm_backward(dh, cache)

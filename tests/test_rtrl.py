@@ -12,6 +12,7 @@ import pytest
 from autograd import grad
 
 from lstmlib import data, peephole, rtrl
+from lstmlib.book import peephole_flow
 from lstmlib.gradcheck import TOLERANCE, check_loss
 
 SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 5, 2, 3), (2, 7, 3, 2)]  # (N, T, D, H)
@@ -22,7 +23,7 @@ def setup(rng, N, T, D, H):
     b += 0.3 * rng.standard_normal(4 * H)
     x = rng.standard_normal((N, T, D))
     h0, c0 = rng.standard_normal((N, H)), rng.standard_normal((N, H))
-    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0)
+    h, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0=c0)
     return dict(Wx=Wx, Wh=Wh, b=b, p=p), cache, rng.standard_normal(h.shape)
 
 
@@ -86,12 +87,12 @@ def test_one_step_is_exact_unless_the_output_gate_peeks():
     dh = rng.standard_normal((N, 1, H))
     p_without_o = p.copy()
     p_without_o[2] = 0.0
-    _, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p_without_o, c0)
+    _, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p_without_o, c0=c0)
     for a, b_ in zip(rtrl.truncated_rtrl(dh, cache), peephole.peephole_backward(dh, cache)[2:]):
         np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-14)
-    _, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0)
-    truncated = rtrl.gate_blocks(*rtrl.truncated_rtrl(dh, cache))
-    exact = rtrl.gate_blocks(*peephole.peephole_backward(dh, cache)[2:])
+    _, cache = peephole.peephole_forward(x, h0, Wx, Wh, b, p, c0=c0)
+    truncated = rtrl.peephole_gate_blocks(*rtrl.truncated_rtrl(dh, cache))
+    exact = rtrl.peephole_gate_blocks(*peephole.peephole_backward(dh, cache)[2:])
     for name in exact:
         same = np.allclose(truncated[name], exact[name], rtol=1e-12, atol=1e-14)
         assert same == (name.endswith("[o]") or name == "p_o"), name
@@ -99,7 +100,7 @@ def test_one_step_is_exact_unless_the_output_gate_peeks():
 
 def test_longer_sequences_are_not_exact():
     params, cache, dh = setup(np.random.default_rng(4), 3, 8, 3, 4)
-    rows = rtrl.compare_gradients(peephole.peephole_backward(dh, cache)[2:],
+    rows = rtrl.compare_by_block(peephole.peephole_backward(dh, cache)[2:],
                                   rtrl.truncated_rtrl(dh, cache))
     errors = {row.block: row.rel_error for row in rows}
     assert list(errors) == ([f"{w}[{g}]" for w in ("Wx", "Wh", "b") for g in "ifog"]
@@ -112,20 +113,20 @@ def test_compare_gradients_measures_what_it_says():
     rng = np.random.default_rng(5)
     exact = (rng.standard_normal((2, 12)), rng.standard_normal((3, 12)), rng.standard_normal(12),
              rng.standard_normal((3, 3)))
-    for row in rtrl.compare_gradients(exact, exact):
+    for row in rtrl.compare_by_block(exact, exact):
         assert row.rel_error == 0 and row.cosine == pytest.approx(1.0)
-    for row in rtrl.compare_gradients(exact, tuple(2.0 * g for g in exact)):
+    for row in rtrl.compare_by_block(exact, tuple(2.0 * g for g in exact)):
         assert row.rel_error == pytest.approx(1.0) and row.cosine == pytest.approx(1.0)
-    for row in rtrl.compare_gradients(exact, tuple(-g for g in exact)):
+    for row in rtrl.compare_by_block(exact, tuple(-g for g in exact)):
         assert row.rel_error == pytest.approx(2.0) and row.cosine == pytest.approx(-1.0)
     zero = tuple(np.zeros_like(g) for g in exact)
     assert all(np.isnan(row.rel_error) and np.isnan(row.cosine)
-               for row in rtrl.compare_gradients(zero, exact))
+               for row in rtrl.compare_by_block(zero, exact))
     with pytest.raises(ValueError, match=r"Wx\[i\]: cannot compare gradients of shapes"):
-        rtrl.compare_gradients(exact, (exact[0][:1],) + exact[1:])
+        rtrl.compare_by_block(exact, (exact[0][:1],) + exact[1:])
     negated = tuple(-g for g in exact)
-    table = rtrl.format_comparison({"same": rtrl.compare_gradients(exact, exact),
-                                    "negated": rtrl.compare_gradients(exact, negated)})
+    table = rtrl.format_comparison({"same": rtrl.compare_by_block(exact, exact),
+                                    "negated": rtrl.compare_by_block(exact, negated)})
     lines = table.splitlines()
     assert lines[0].split() == ["|", "same", "|", "negated"]
     assert lines[2].split() == ["Wx[i]", "|", "0.00", "1.00", "|", "2.00", "-1.00"]
@@ -136,7 +137,7 @@ def test_gate_blocks_follow_the_gate_order():
     H = 2
     dWx = np.arange(8.0).reshape(1, 8)
     dp = np.arange(6.0).reshape(3, H)
-    blocks = rtrl.gate_blocks(dWx, np.zeros((H, 4 * H)), np.zeros(4 * H), dp)
+    blocks = rtrl.peephole_gate_blocks(dWx, np.zeros((H, 4 * H)), np.zeros(4 * H), dp)
     np.testing.assert_array_equal(blocks["Wx[o]"], [[4.0, 5.0]])
     np.testing.assert_array_equal(blocks["Wx[g]"], [[6.0, 7.0]])
     np.testing.assert_array_equal(blocks["p_f"], [2.0, 3.0])
@@ -203,6 +204,6 @@ def test_gradient_agreement_and_side_by_side_training():
     assert exact.loss[0] == truncated.loss[0] and exact.eval_loss[0] == truncated.eval_loss[0]
     assert exact.cosine[0] == truncated.cosine[0] == pytest.approx(rows[-1].cosine)
     assert exact.loss[1] != truncated.loss[1]
-    fig = rtrl.draw_training_comparison({"recall": (runs, np.log(3)), "again": (runs, None)},
+    fig = peephole_flow.draw_training_comparison({"recall": (runs, np.log(3)), "again": (runs, None)},
                                         window=2)
     assert len(fig.axes) == 4

@@ -7,7 +7,7 @@ from autograd.tracer import getval
 
 from lstmlib import lstm, tbptt
 from lstmlib.gradcheck import TOLERANCE, check_loss
-from lstmlib.stepcheck import compare_gradients
+from lstmlib.compare import relative_error_and_cosine as compare_gradients
 
 SHAPES = [(1, 1, 1, 1), (2, 7, 3, 4), (3, 10, 2, 3)]  # (N, T, D, H)
 
@@ -35,9 +35,9 @@ def test_one_window_is_full_bptt_exactly(N, T, D, H, extra):
 def test_forward_carries_the_state_across_windows(k):
     x, h0, Wx, Wh, b, _ = sequence(np.random.default_rng(k), 2, 9, 3, 4)
     c0 = np.random.default_rng(99).standard_normal((2, 4))
-    h, tcache = tbptt.tbptt_forward(x, h0, Wx, Wh, b, k, c0=c0)
+    h, tcache = tbptt.tbptt_forward(x, h0, Wx, Wh, b, k=k, c0=c0)
     assert len(tcache.windows) == -(-9 // k)
-    np.testing.assert_allclose(h, lstm.lstm_forward(x, h0, Wx, Wh, b, c0)[0], rtol=0, atol=1e-13)
+    np.testing.assert_allclose(h, lstm.lstm_forward(x, h0, Wx, Wh, b, c0=c0)[0], rtol=0, atol=1e-13)
 
 
 def truncated_loss(x, h0, Wx, Wh, b, dh, k):
@@ -54,7 +54,7 @@ def truncated_loss(x, h0, Wx, Wh, b, dh, k):
         total = 0.0
         for window, (h_start, c_start) in enumerate(starts):
             s = window * k
-            h, _ = lstm.lstm_forward(x[:, s:s + k], h_start if s else h0, Wx, Wh, b, c_start)
+            h, _ = lstm.lstm_forward(x[:, s:s + k], h_start if s else h0, Wx, Wh, b, c0=c_start)
             total += float(np.sum(h * dh[:, s:s + k]))
         return total
 
@@ -65,7 +65,7 @@ def truncated_loss(x, h0, Wx, Wh, b, dh, k):
 @pytest.mark.parametrize("k", [1, 3, 4])
 def test_truncated_gradient_against_central_differences(N, T, D, H, k):
     x, h0, Wx, Wh, b, dh = sequence(np.random.default_rng(10 * k + T), N, T, D, H)
-    dx, dh0, dWx, dWh, db = tbptt.tbptt_backward(dh, tbptt.tbptt_forward(x, h0, Wx, Wh, b, k)[1])
+    dx, dh0, dWx, dWh, db = tbptt.tbptt_backward(dh, tbptt.tbptt_forward(x, h0, Wx, Wh, b, k=k)[1])
     params = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
     report = check_loss(truncated_loss(x, h0, Wx, Wh, b, dh, k), params,
                         {"x": dx, "h0": dh0, "Wx": dWx, "Wh": dWh, "b": db})
@@ -94,7 +94,7 @@ def ag_truncated_loss(Wx, Wh, b, x, h0, dh, k):
 @pytest.mark.parametrize("k", [1, 2, 5, 8])
 def test_truncated_weight_gradients_match_autograd(k):
     x, h0, Wx, Wh, b, dh = sequence(np.random.default_rng(k), 3, 8, 2, 3)
-    _, _, dWx, dWh, db = tbptt.tbptt_backward(dh, tbptt.tbptt_forward(x, h0, Wx, Wh, b, k)[1])
+    _, _, dWx, dWh, db = tbptt.tbptt_backward(dh, tbptt.tbptt_forward(x, h0, Wx, Wh, b, k=k)[1])
     for ours, argnum in zip((dWx, dWh, db), range(3)):
         expected = grad(ag_truncated_loss, argnum)(Wx, Wh, b, x, h0, dh, k)
         np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
@@ -120,16 +120,16 @@ def test_compare_gradients_values():
 def test_bad_window_length(k):
     x, h0, Wx, Wh, b, _ = sequence(np.random.default_rng(0), 2, 4, 3, 2)
     with pytest.raises(ValueError, match="window length k"):
-        tbptt.tbptt_forward(x, h0, Wx, Wh, b, k)
+        tbptt.tbptt_forward(x, h0, Wx, Wh, b, k=k)
 
 
 def test_bad_shapes():
     x, h0, Wx, Wh, b, dh = sequence(np.random.default_rng(0), 2, 4, 3, 2)
     with pytest.raises(ValueError, match="Wh"):
-        tbptt.tbptt_forward(x, h0, Wx, Wh.T, b, 2)
+        tbptt.tbptt_forward(x, h0, Wx, Wh.T, b, k=2)
     with pytest.raises(ValueError, match="at least one time step"):
-        tbptt.tbptt_forward(x[:, :0], h0, Wx, Wh, b, 2)
-    _, cache = tbptt.tbptt_forward(x, h0, Wx, Wh, b, 2)
+        tbptt.tbptt_forward(x[:, :0], h0, Wx, Wh, b, k=2)
+    _, cache = tbptt.tbptt_forward(x, h0, Wx, Wh, b, k=2)
     with pytest.raises(ValueError, match="dh"):
         tbptt.tbptt_backward(dh[:, :3], cache)
     with pytest.raises(ValueError, match="same order"):

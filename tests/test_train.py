@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from lstmlib import data, models, optim, train
+from lstmlib.book import progress
 
 
 def least_squares(params, batch):
@@ -138,29 +139,43 @@ class FakeHandle:
         self.log.append(("update", obj.data))
 
 
-def test_live_progress_starts_and_ends_with_the_same_resting_text(monkeypatch):
+def fake_display(log):
+    def display(obj, display_id=None):
+        if display_id:
+            return FakeHandle(log, obj)
+        log.append(("final", obj.data))
+    return display
+
+
+def test_live_progress_ends_with_its_first_content_and_leaves_the_final_state(monkeypatch):
     log = []
-    monkeypatch.setattr(train, "display", lambda obj, display_id: FakeHandle(log, obj))
+    monkeypatch.setattr(progress, "display", fake_display(log))
     params = {"w": np.zeros(3)}
     train.fit(params, least_squares, least_squares_batches(np.random.default_rng(0)), 10,
-              callbacks=[train.live_progress(10, every=4, plot=True, label="demo")])
+              callbacks=[progress.live_progress(10, every=4, plot=True, label="demo")])
     kinds = [kind for kind, _ in log]
-    assert kinds == ["display", "update", "update", "update"]  # steps 4, 8 and the last
-    # What nbval sees first is what a saved notebook keeps last.
-    assert log[0][1] == log[-1][1] == train.RESTING_TEXT
+    assert kinds == ["display", "update", "update", "update", "final"]  # steps 4, 8, the last
+    # What nbval sees first is what a saved notebook keeps last: the heading, both times.
+    assert log[0][1] == log[-2][1] == "<pre>demo: 10 steps</pre>"
     assert "demo: step 4/10" in log[1][1] and "step 8/10" in log[2][1]
     assert "data:image/png;base64," in log[1][1]
+    # The final state stays in the output: the last line and the last loss curve.
+    assert "demo: step 10/10, mean loss of the last 4 steps" in log[-1][1]
+    assert "data:image/png;base64," in log[-1][1]
+    assert "was shown here" not in log[-1][1]
 
 
 def test_live_progress_can_share_one_display(monkeypatch):
     log = []
-    monkeypatch.setattr(train, "display", lambda obj, display_id: FakeHandle(log, obj))
-    handle = train.progress_display()
-    monkeypatch.setattr(train, "display", lambda obj, display_id: pytest.fail("new display"))
+    monkeypatch.setattr(progress, "display", fake_display(log))
+    handle = progress.progress_display()
     for label in ("first", "second"):
         train.fit({"w": np.zeros(3)}, least_squares,
                   least_squares_batches(np.random.default_rng(0)), 6,
-                  callbacks=[train.live_progress(6, every=3, label=label, handle=handle)])
+                  callbacks=[progress.live_progress(6, every=3, label=label, handle=handle)])
+    kinds = [kind for kind, _ in log]
+    assert kinds == ["display", "update", "update", "final", "update", "update", "final"]
     texts = [text for _, text in log]
-    assert "first: step 3/6" in texts[1] and "second: step 3/6" in texts[3]
-    assert texts[0] == texts[2] == texts[4] == train.RESTING_TEXT
+    assert "first: step 3/6" in texts[1] and "second: step 3/6" in texts[4]
+    assert texts[0] == texts[2] == texts[5]  # the shared display ends as it began
+    assert "first: step 6/6" in texts[3] and "second: step 6/6" in texts[6]

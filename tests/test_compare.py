@@ -1,8 +1,8 @@
-"""lstmlib.stepcheck and check_backward with chosen upstream gradients: the pitfall tools of chapter 3."""
+"""lstmlib.compare and check_backward with chosen upstream gradients: the pitfall tools of chapter 3."""
 import numpy as np
 import pytest
 
-from lstmlib import lstm, stepcheck
+from lstmlib import compare, gradcheck, lstm
 from lstmlib.gradcheck import TOLERANCE, check_backward
 
 
@@ -56,7 +56,7 @@ def sweep(dtype, steps):
         next_h, next_c, _ = lstm.lstm_step_forward(*arrays.values())
         return float(np.sum(next_h * dnext_h) + np.sum(next_c * dnext_c))
 
-    return stepcheck.step_size_sweep(loss, arrays["b"], exact, steps)
+    return gradcheck.step_size_sweep(loss, arrays["b"], exact, steps)
 
 
 def test_step_size_sweep_is_a_v_in_float64_and_never_passes_in_float32():
@@ -72,30 +72,30 @@ def test_step_size_sweep_is_a_v_in_float64_and_never_passes_in_float32():
 def test_step_size_sweep_rejects_bad_arguments():
     x = np.zeros(3)
     with pytest.raises(ValueError, match="shape of x"):
-        stepcheck.step_size_sweep(lambda: 0.0, x, np.zeros(4), [1e-5])
+        gradcheck.step_size_sweep(lambda: 0.0, x, np.zeros(4), [1e-5])
     with pytest.raises(ValueError, match="positive"):
-        stepcheck.step_size_sweep(lambda: 0.0, x, np.zeros(3), [1e-5, 0.0])
+        gradcheck.step_size_sweep(lambda: 0.0, x, np.zeros(3), [1e-5, 0.0])
 
 
 def test_gate_errors_points_at_the_wrong_block():
     rng = np.random.default_rng(4)
     H = 3
     right = rng.standard_normal((2, 4 * H))
-    for k, gate in enumerate(stepcheck.GATES):
+    for k, gate in enumerate(compare.GATES):
         wrong = right.copy()
         wrong[:, k * H:(k + 1) * H] *= 1.5
-        errors = stepcheck.gate_errors(wrong, right)
+        errors = compare.gate_errors(wrong, right)
         assert errors[gate] == pytest.approx(0.5 / 2.5)
-        assert all(errors[other] == 0.0 for other in stepcheck.GATES if other != gate)
+        assert all(errors[other] == 0.0 for other in compare.GATES if other != gate)
 
 
 def test_gate_errors_rejects_bad_shapes():
     with pytest.raises(ValueError, match="4H"):
-        stepcheck.gate_errors(np.zeros((2, 6)), np.zeros((2, 6)))
+        compare.gate_errors(np.zeros((2, 6)), np.zeros((2, 6)))
     with pytest.raises(ValueError, match="4H"):
-        stepcheck.gate_errors(np.zeros((2, 8)), np.zeros((3, 8)))
+        compare.gate_errors(np.zeros((2, 8)), np.zeros((3, 8)))
     with pytest.raises(ValueError, match="4H"):
-        stepcheck.gate_errors(np.float64(1.0), np.float64(1.0))
+        compare.gate_errors(np.float64(1.0), np.float64(1.0))
 
 
 def test_check_backward_with_given_upstream_uses_the_given_tolerance():
