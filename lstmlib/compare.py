@@ -106,7 +106,7 @@ def relative_error(exact, approx):
 
 
 def cosine_similarity(exact, approx):
-    """<approx, exact> / (||approx|| ||exact||) of two arrays of one shape; nan if either is zero."""
+    """<approx, exact> / (||approx|| ||exact||) of two arrays of one shape; nan if one is zero."""
     exact, approx = np.asarray(exact), np.asarray(approx)
     norm_e, norm_a = np.linalg.norm(exact), np.linalg.norm(approx)
     if norm_a > 0 and norm_e > 0:

@@ -22,10 +22,8 @@ import numpy as np
 from . import layers
 from .activations import softmax
 from .data import one_hot
-from .lstm import lstm_backward, lstm_forward, lstm_step_forward
-from .rnn import rnn_backward, rnn_forward
-from .lstm import init_lstm_params
-from .rnn import init_rnn_params
+from .lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_step_forward
+from .rnn import init_rnn_params, rnn_backward, rnn_forward
 from .stacked import init_stacked_params, stacked_lstm_backward, stacked_lstm_forward, zero_states
 
 

@@ -113,10 +113,10 @@ def rnn_backward_with_state(dh, cache):
 def init_rnn_params(D, H, rng, spectral_radius=1.0, weights="gaussian"):
     """Weights for a tanh RNN: Wx (D, H), Wh (H, H), b (H,) = 0.
 
-    Wx is Gaussian with variance 1/D. Wh is scaled so that its spectral radius (largest |eigenvalue|)
-    is ``spectral_radius``: ``weights="gaussian"`` starts from a Gaussian
-    matrix, whose largest singular value is then about twice the spectral
-    radius; ``weights="orthogonal"`` starts from a random orthogonal matrix,
+    Wx is Gaussian with variance 1/D. Wh is scaled so that its spectral
+    radius (largest |eigenvalue|) is ``spectral_radius``: ``weights="gaussian"``
+    starts from a Gaussian matrix, whose largest singular value is then about
+    twice the spectral radius; ``weights="orthogonal"`` starts from a random orthogonal matrix,
     so every singular value equals the spectral radius.
     ``spectral_radius=None`` leaves the Gaussian Wh unscaled at variance 1/H,
     so its spectral radius is only near 1 (the adding-problem regressor's set-up).

@@ -13,8 +13,10 @@ CONTROLS = {"model": ["rnn", "lstm"], "forget_bias": [0.0, 3.0], "T": [25, 75],
             "layers": [2, 4]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dashboard():
+    # A fresh dashboard for every test: one that moved its sliders in an earlier test would
+    # make the result depend on the order the tests run in.
     return viz.dashboard(lstm_flow.draw_flow_heatmap, CONTROLS, title="gradient flow")
 
 

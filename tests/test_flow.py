@@ -16,10 +16,9 @@ from autograd import grad
 
 from lstmlib import flow
 from lstmlib.book import rnn_flow
-from lstmlib.rnn import init_rnn_params
 from lstmlib.gradcheck import check_loss, rel_error
 from lstmlib.lstm import init_lstm_params, lstm_backward_with_state, lstm_forward
-from lstmlib.rnn import rnn_backward, rnn_forward
+from lstmlib.rnn import init_rnn_params, rnn_backward, rnn_forward
 from lstmlib.stacked import stacked_lstm_backward, stacked_lstm_forward, zero_states
 
 matplotlib.use("Agg")

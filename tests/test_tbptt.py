@@ -6,8 +6,8 @@ from autograd import grad
 from autograd.tracer import getval
 
 from lstmlib import lstm, tbptt
-from lstmlib.gradcheck import TOLERANCE, check_loss
 from lstmlib.compare import relative_error_and_cosine as compare_gradients
+from lstmlib.gradcheck import TOLERANCE, check_loss
 
 SHAPES = [(1, 1, 1, 1), (2, 7, 3, 4), (3, 10, 2, 3)]  # (N, T, D, H)
 

@@ -17,7 +17,6 @@ from . import viz
 from .diagram import draw_gates
 from .rnn_flow import NORM_RANGE
 
-
 MEMORY_INPUTS = ("value", "store", "query")
 MEMORY_UNITS = ("unit 0: latch (remembers the stored value)", "unit 1: counter (counts stores)")
 MEMORY_PATTERNS = {

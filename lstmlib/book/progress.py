@@ -56,7 +56,8 @@ def live_progress(steps, every=None, plot=False, label="training", handle=None):
     Every ``every`` steps (default: 20 updates in all) it rewrites the live
     display with the step and the mean loss since the last update, plus the
     loss curve so far if ``plot``. After the last step the live display shows
-    its first content again (its heading, ``label: N steps``) and the final line (and curve) is displayed below it.
+    its first content again (its heading, ``label: N steps``) and the final
+    line (and curve) is displayed below it.
 
     handle: None to open a live display at the first update, or one opened
     before with ``progress_display()``, to share it between several

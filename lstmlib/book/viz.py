@@ -50,7 +50,7 @@ def figure(ncols=1, nrows=1, **kwargs):
 
 
 def fast_figure(ncols, figsize, **kwargs):
-    """A figure in the book's style (after ``use_book_style``) with fixed margins, not constrained layout.
+    """A figure with fixed margins instead of constrained layout.
 
     An exploration draws every frame in advance, and constrained layout
     (measuring every tick label) takes most of the time of a frame.

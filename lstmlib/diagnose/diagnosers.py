@@ -8,7 +8,6 @@ from ..layers import softmax_loss as reference_softmax_loss
 from ..lstm import lstm_backward, lstm_forward
 from . import catalogue, variants
 from .matching import (
-    _as_arrays,
     _block_errors,
     _call,
     _copies,
@@ -23,6 +22,8 @@ from .matching import (
 )
 from .probes import loss_probe, peephole_step_probe, sequence_probe, step_probe
 from .report import Diagnosis
+
+TOL = MATCH_TOLERANCE  # float64 gradients that should be equal
 
 STEP_GRADS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")
 SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
@@ -84,10 +85,10 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
     if failed:
         return failed
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        return Diagnosis(kind, MATCH_TOLERANCE, problem="your forward should return (h, cache)")
+        return Diagnosis(kind, TOL, problem="your forward should return (h, cache)")
     h = np.asarray(out[0])
     if h.shape != ref_h.shape:
-        return Diagnosis(kind, MATCH_TOLERANCE, problem=f"h returned by your forward has shape {h.shape}, "
+        return Diagnosis(kind, TOL, problem=f"h returned by your forward has shape {h.shape}, "
                          f"expected {ref_h.shape} (N, T, H)")
     tol = _tolerance([h])
     step_err = [rel_error(h[:, t], ref_h[:, t]) for t in range(T)]
@@ -177,10 +178,10 @@ def diagnose_loss(loss_fn, seed=0):
     if failed:
         return failed
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        return Diagnosis(kind, MATCH_TOLERANCE, problem="your loss function should return (loss, dscores)")
+        return Diagnosis(kind, TOL, problem="your loss function should return (loss, dscores)")
     loss, dscores = float(out[0]), np.asarray(out[1])
     if dscores.shape != scores.shape:
-        return Diagnosis(kind, MATCH_TOLERANCE, problem=f"dscores has shape {dscores.shape}, expected "
+        return Diagnosis(kind, TOL, problem=f"dscores has shape {dscores.shape}, expected "
                          f"{scores.shape}, the shape of scores")
     tol = _tolerance([dscores])
     notes = []

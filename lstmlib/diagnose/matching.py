@@ -7,6 +7,8 @@ from ..compare import LOW_PRECISION_TOLERANCE, MATCH_TOLERANCE, gate_blocks, gat
 from ..gradcheck import rel_error
 from .report import Diagnosis
 
+TOL = MATCH_TOLERANCE  # float64 gradients that should be equal
+
 
 def _copies(arrays):
     return [np.array(a, copy=True) for a in arrays]
@@ -25,14 +27,14 @@ def _call(kind, what, fn, args):
         return fn(*args), None
     except Exception as err:  # the reader's code may raise anything; report it, don't crash
         problem = f"your {what} raised {type(err).__name__}: {err}"
-        return None, Diagnosis(kind, MATCH_TOLERANCE, problem=problem)
+        return None, Diagnosis(kind, TOL, problem=problem)
 
 
 def _as_arrays(kind, what, result, names, expected_shapes):
     """Check a returned tuple has the right length and shapes; return (arrays, problem)."""
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
         got = len(result) if isinstance(result, (tuple, list)) else type(result).__name__
-        return None, Diagnosis(kind, MATCH_TOLERANCE, problem=f"your {what} should return {len(names)} "
+        return None, Diagnosis(kind, TOL, problem=f"your {what} should return {len(names)} "
                                f"values ({', '.join(names)}), got {got}")
     arrays = []
     for name, value, shape in zip(names, result, expected_shapes):
@@ -42,7 +44,7 @@ def _as_arrays(kind, what, result, names, expected_shapes):
                     np.empty(shape)).shape:
                 arr = arr.reshape(shape)  # e.g. db of shape (1, 4H): same numbers
             else:
-                return None, Diagnosis(kind, MATCH_TOLERANCE, problem=f"{name} returned by your {what} has "
+                return None, Diagnosis(kind, TOL, problem=f"{name} returned by your {what} has "
                                        f"shape {arr.shape}, expected {shape}")
         arrays.append(arr)
     return arrays, None
@@ -57,7 +59,7 @@ def _run_step_forward(kind, forward, arrays, shape):
     if failed:
         return None, None, failed
     if not isinstance(out, (tuple, list)) or len(out) != 3:
-        return None, None, Diagnosis(kind, MATCH_TOLERANCE, problem="your forward should return "
+        return None, None, Diagnosis(kind, TOL, problem="your forward should return "
                                      "(next_h, next_c, cache)")
     outs, failed = _as_arrays(kind, "forward", out[:2], ("next_h", "next_c"), (shape, shape))
     return outs, out[2], failed

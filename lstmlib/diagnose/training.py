@@ -19,7 +19,7 @@ from ..data import adding_problem, text_windows
 from ..lstm import split_gates
 from ..train import fit
 from .catalogue import LOSS_IDS
-from .variants import StepCache, SequenceCache, last_step_backward, sequence_backward, softmax_loss
+from .variants import SequenceCache, StepCache, last_step_backward, sequence_backward, softmax_loss
 
 CELL_KEYS = ("Wx0", "Wh0", "b0")  # the LSTM's weights in ``models.init_char_lm``'s dict
 
