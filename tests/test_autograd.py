@@ -7,33 +7,9 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
+from reference import ag_lstm, ag_rnn, ag_sigmoid
 
 from lstmlib import layers, lstm, rnn, stacked
-
-
-def ag_sigmoid(a):
-    return 0.5 * (anp.tanh(0.5 * a) + 1.0)
-
-
-def ag_lstm(x, h0, c0, Wx, Wh, b):
-    H = h0.shape[1]
-    h, c, hs = h0, c0, []
-    for t in range(x.shape[1]):
-        a = anp.dot(x[:, t], Wx) + anp.dot(h, Wh) + b
-        i, f, o = ag_sigmoid(a[:, :H]), ag_sigmoid(a[:, H:2 * H]), ag_sigmoid(a[:, 2 * H:3 * H])
-        g = anp.tanh(a[:, 3 * H:])
-        c = f * c + i * g
-        h = o * anp.tanh(c)
-        hs.append(h)
-    return anp.stack(hs, axis=1)
-
-
-def ag_rnn(x, h0, Wx, Wh, b):
-    h, hs = h0, []
-    for t in range(x.shape[1]):
-        h = anp.tanh(anp.dot(x[:, t], Wx) + anp.dot(h, Wh) + b)
-        hs.append(h)
-    return anp.stack(hs, axis=1)
 
 
 @pytest.mark.parametrize("N,T,D,H", [(2, 4, 3, 5), (3, 1, 2, 2), (1, 6, 4, 3)])

@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 import pytest
 from autograd import grad
+from reference import SHAPES, ag_lstm, ag_rnn
 
 from lstmlib import flow
 from lstmlib.book import rnn_flow
@@ -22,7 +23,6 @@ from lstmlib.rnn import init_rnn_params, rnn_backward, rnn_forward
 from lstmlib.stacked import stacked_lstm_backward, stacked_lstm_forward, zero_states
 
 matplotlib.use("Agg")
-SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 5)]  # (N, T, D, H)
 
 
 def random_rnn(N, T, D, H, rng):
@@ -41,24 +41,11 @@ def random_lstm(N, T, D, H, rng):
 # --- independent forwards in autograd.numpy, with a perturbation added to every state ----------
 
 def autograd_rnn_loss(eps_h, x, h0, Wx, Wh, b, dh):
-    prev_h, loss = h0, 0.0
-    for t in range(x.shape[1]):
-        prev_h = anp.tanh(anp.dot(x[:, t], Wx) + anp.dot(prev_h, Wh) + b) + eps_h[:, t]
-        loss = loss + anp.sum(dh[:, t] * prev_h)
-    return loss
+    return anp.sum(dh * ag_rnn(x, h0, Wx, Wh, b, eps_h=eps_h))
 
 
 def autograd_lstm_layer(x, h0, c0, Wx, Wh, b, eps_h, eps_c):
-    H = h0.shape[1]
-    prev_h, prev_c, hs = h0, c0, []
-    for t in range(x.shape[1]):
-        a = anp.dot(x[:, t], Wx) + anp.dot(prev_h, Wh) + b
-        i, f, o = (1 / (1 + anp.exp(-a[:, k * H:(k + 1) * H])) for k in range(3))
-        g = anp.tanh(a[:, 3 * H:])
-        prev_c = f * prev_c + i * g + eps_c[:, t]
-        prev_h = o * anp.tanh(prev_c) + eps_h[:, t]
-        hs.append(prev_h)
-    return anp.stack(hs, axis=1)
+    return ag_lstm(x, h0, c0, Wx, Wh, b, eps_h=eps_h, eps_c=eps_c)
 
 
 # --- 1. the same gradients as the sequence backward passes ------------------------------------

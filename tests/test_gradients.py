@@ -1,11 +1,10 @@
 """Every backward pass in the core package against central differences (float64, < 1e-8)."""
 import numpy as np
 import pytest
+from reference import SHAPES
 
 from lstmlib import layers, lstm, rnn, stacked
 from lstmlib.gradcheck import TOLERANCE, check_backward, check_loss
-
-SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 5, 2, 3), (4, 2, 6, 2)]  # (N, T, D, H)
 
 
 def lstm_inputs(rng, N, T, D, H):

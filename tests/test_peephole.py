@@ -3,12 +3,12 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
+from reference import SHAPES, ag_lstm, ag_sigmoid
 
 from lstmlib import lstm, peephole
 from lstmlib.book import peephole_flow, viz
 from lstmlib.gradcheck import TOLERANCE, check_backward
 
-SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 5, 2, 3), (4, 2, 6, 2)]  # (N, T, D, H)
 FORWARD_ORDER = ("x", "h0", "Wx", "Wh", "b", "p")  # peephole_forward's positional arguments; c0 is keyword-only
 
 
@@ -61,28 +61,12 @@ def test_sequence_with_cell_state_in_and_out(N, T, D, H):
 
 # --- an independent forward in autograd.numpy -----------------------------------------------
 
-def ag_sigmoid(a):
-    return 0.5 * (anp.tanh(0.5 * a) + 1.0)
-
-
 def ag_peephole(x, h0, c0, Wx, Wh, b, p, injected=None):
-    """Peephole LSTM from the equations; ``injected`` (N, T, H) is added to each c_t.
+    """The shared reference LSTM with peepholes; ``injected`` (N, T, H) is added to each c_t.
 
     d(loss)/d(injected) at injected = 0 is the total dL/dc_t, by every path.
     """
-    H = h0.shape[1]
-    h, c, hs = h0, c0, []
-    for t in range(x.shape[1]):
-        a = anp.dot(x[:, t], Wx) + anp.dot(h, Wh) + b
-        i = ag_sigmoid(a[:, :H] + p[0] * c)
-        f = ag_sigmoid(a[:, H:2 * H] + p[1] * c)
-        c = f * c + i * anp.tanh(a[:, 3 * H:])
-        if injected is not None:
-            c = c + injected[:, t]
-        o = ag_sigmoid(a[:, 2 * H:3 * H] + p[2] * c)
-        h = o * anp.tanh(c)
-        hs.append(h)
-    return anp.stack(hs, axis=1)
+    return ag_lstm(x, h0, c0, Wx, Wh, b, p=p, eps_c=injected)
 
 
 @pytest.mark.parametrize("N,T,D,H", [(2, 4, 3, 5), (3, 1, 2, 2), (1, 6, 4, 3)])

@@ -1,7 +1,11 @@
-"""Property tests over random shapes: output shapes, sequence == loop of steps, L=1 stack == one layer."""
+"""Property tests over random shapes: output shapes, sequence == loop of steps, L=1 stack == one layer,
+and the values of dWh and db (against the loop of steps and autograd)."""
+import autograd.numpy as anp
 import numpy as np
+from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import ag_lstm, ag_rnn
 
 from lstmlib import lstm, peephole, rnn, stacked
 
@@ -66,13 +70,23 @@ def test_rnn_sequence_equals_loop_of_steps(N, T, D, H, seed):
         np.testing.assert_allclose(h[:, t], prev_h, rtol=1e-12, atol=1e-14)
         caches.append(step_cache)
     dprev_h, dWx_loop = np.zeros_like(h0), np.zeros_like(Wx)
+    dWh_loop, db_loop = np.zeros_like(Wh), np.zeros_like(b)
     for t in reversed(range(T)):
-        dx_t, dprev_h, dWx_t, _, _ = rnn.rnn_step_backward(dh[:, t] + dprev_h, caches[t])
+        dx_t, dprev_h, dWx_t, dWh_t, db_t = rnn.rnn_step_backward(dh[:, t] + dprev_h, caches[t])
         dWx_loop += dWx_t
+        dWh_loop += dWh_t
+        db_loop += db_t
         np.testing.assert_allclose(dx[:, t], dx_t, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dh0, dprev_h, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dWx, dWx_loop, rtol=1e-10, atol=1e-12)
     assert dWh.shape == (H, H) and db.shape == (H,)
+    np.testing.assert_allclose(dWh, dWh_loop, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(db, db_loop, rtol=1e-10, atol=1e-12)
+    # and the values against reverse-mode autodiff of an independent forward
+    expected_dWh, expected_db = (grad(lambda *a: anp.sum(ag_rnn(*a) * dh), k)(x, h0, Wx, Wh, b)
+                                 for k in (3, 4))
+    np.testing.assert_allclose(dWh, expected_dWh, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(db, expected_db, rtol=1e-9, atol=1e-11)
 
 
 @settings(max_examples=30, deadline=None)
@@ -89,6 +103,19 @@ def test_stacked_shapes_and_single_layer_equivalence(N, T, D, sizes, seed):
     assert [g.shape for g in dh0s] == [(N, H) for H in sizes]
     assert [tuple(g.shape for g in layer) for layer in dparams] == \
         [tuple(p.shape for p in layer) for layer in params]
+
+    # The values of every layer's dWx, dWh and db, against autograd of an independent stack.
+    def loss(flat):
+        h = x
+        for layer in range(len(sizes)):
+            Wx, Wh, b = flat[3 * layer:3 * layer + 3]
+            zeros = anp.zeros((N, Wh.shape[0]))
+            h = ag_lstm(h, zeros, zeros, Wx, Wh, b)
+        return anp.sum(h * dh)
+
+    expected = grad(loss)([w for layer in params for w in layer])
+    for got, want in zip([g for layer in dparams for g in layer], expected):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
     if len(sizes) == 1:
         Wx, Wh, b = params[0]
         h1, cache1 = lstm.lstm_forward(x, np.zeros((N, sizes[0])), Wx, Wh, b)
