@@ -21,9 +21,7 @@ Three layers, each importing only the ones before it:
 ``import lstmlib`` loads nothing but this file: the submodules and the
 functions below are imported the first time they are used.
 
-The sequence contract
----------------------
-The five sequence families (``rnn``, ``lstm``, ``peephole``, ``tbptt``,
+**The sequence contract.** The five sequence families (``rnn``, ``lstm``, ``peephole``, ``tbptt``,
 ``stacked``) take and return their arguments in one order:
 
 - forward: ``*_forward(x, h0, *weights, *, c0=None, ...) -> h, cache``:

@@ -61,7 +61,7 @@ def gate_error_shares(got, want):
     """Largest error of each gate block, as a share of the whole array's scale.
 
     got, want: (..., 4H) arrays, gate order i, f, o, g.
-    Returns a (4,) array: max |got - want| over the block, divided by
+    Returns a (4,) array: max ``|got - want|`` over the block, divided by
     max|want| + max|got| over the whole array (0 where both are zero).
     """
     scale = np.abs(want).max() + np.abs(got).max()

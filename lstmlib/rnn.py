@@ -114,7 +114,7 @@ def init_rnn_params(D, H, rng, spectral_radius=1.0, weights="gaussian"):
     """Weights for a tanh RNN: Wx (D, H), Wh (H, H), b (H,) = 0.
 
     Wx is Gaussian with variance 1/D. Wh is scaled so that its spectral
-    radius (largest |eigenvalue|) is ``spectral_radius``: ``weights="gaussian"``
+    radius (largest ``|eigenvalue|``) is ``spectral_radius``: ``weights="gaussian"``
     starts from a Gaussian matrix, whose largest singular value is then about
     twice the spectral radius; ``weights="orthogonal"`` starts from a random orthogonal matrix,
     so every singular value equals the spectral radius.

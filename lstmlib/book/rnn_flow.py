@@ -73,8 +73,8 @@ RNN_FLOW_CONTROLS = {
 def draw_rnn_flow(spectral_radius, T, input_scale):
     """Chapter 1 exploration: the gradient-norm curve and a time x unit heatmap.
 
-    Left: ||dL/dh_t|| against the distance k from the loss, with the bound
-    sigma_max^k and the linear-regime reference rho^k. Right: |dL/dh_t| of
+    Left: ``||dL/dh_t||`` against the distance k from the loss, with the bound
+    sigma_max^k and the linear-regime reference rho^k. Right: ``|dL/dh_t|`` of
     the first sequence for every unit and step (log colour scale).
     """
     profile = rnn_gradient_profile(spectral_radius, T, input_scale)

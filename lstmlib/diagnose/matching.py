@@ -97,8 +97,8 @@ def gate_time_errors(dx, dx_correct, Wx):
     """Error of dL/da by gate and time step, recovered from dx.
 
     dx, dx_correct: (N, T, D) or (N, D); Wx: (D, 4H) with D >= 4H and full column rank.
-    Returns a (4, T) array (rows i, f, o, g): max |da - da_correct| over the
-    block at that step, divided by max |da_correct| over everything.
+    Returns a (4, T) array (rows i, f, o, g): max ``|da - da_correct|`` over the
+    block at that step, divided by max ``|da_correct|`` over everything.
     """
     dx = np.asarray(dx, dtype=np.float64)
     if dx.ndim == 2:

@@ -6,7 +6,7 @@ import numpy as np
 def step_probe(seed=0, N=3, H=3):
     """Inputs (dict) and upstream gradients for one LSTM step, in float64.
 
-    D = 4H + 2 so that dx determines dL/da; prev_c is large (|c| > 1) so that
+    D = 4H + 2 so that dx determines dL/da; prev_c is large (``|c| > 1``) so that
     tanh'(c) and 1 - c**2 differ in sign; the biases are far from zero.
     """
     rng = np.random.default_rng(seed)
@@ -27,7 +27,7 @@ def sequence_probe(seed=0, N=2, T=5, H=3):
     """Inputs (dict) and upstream dh for a sequence, in float64.
 
     The forget and input biases are positive and the candidate's weights
-    large, so |c| grows past 1 within a few steps; h0 is random, far from ones.
+    large, so ``|c|`` grows past 1 within a few steps; h0 is random, far from ones.
     """
     rng = np.random.default_rng(seed)
     D = 4 * H + 2

@@ -82,7 +82,7 @@ def train_char_model(text_ids, V, ids=(), H=24, N=16, T=16, steps=300, learning_
     track_every: if > 0, every that many steps also compute the correct
     gradient of the LSTM's weights and record how the one used compares:
     ``sign_agreement``, the share of entries whose sign is right (Adam's step
-    follows each entry's sign), and ``norm_ratio``, |used| / |correct|.
+    follows each entry's sign), and ``norm_ratio``, ``|used| / |correct|``.
     Returns params (the keys of ``models.init_char_lm``: Wx0, Wh0, b0, W_out,
     b_out) and a history dict of arrays: ``loss`` (steps,), the loss of each
     batch, ``grad_norm`` (``fit``'s), and with tracking ``tracked_step``,
