@@ -68,7 +68,8 @@ _FUNCTIONS = {
                      "diagnose_loss"), "diagnose"),
 }
 
-__all__ = [*_SUBMODULES, *_FUNCTIONS]
+# ``from lstmlib import *`` takes the numpy-only layers; ``lstmlib.book`` stays an explicit import.
+__all__ = [*(name for name in _SUBMODULES if name != "book"), *_FUNCTIONS]
 
 
 def __getattr__(name):
