@@ -1,6 +1,15 @@
-"""The book's apparatus: figures, diagrams, scrubbers, dashboards, checked claims.
+"""The book's apparatus: figures, diagrams, scrubbers, dashboards, live progress, checked claims.
 
-This layer may import matplotlib, ipywidgets and IPython; the core (``lstmlib``)
-and the clinic (``lstmlib.diagnose``) never import it. Nothing is imported here, so
-``from lstmlib.book import claims`` loads only what it needs.
+This layer may import matplotlib, ipywidgets and IPython (``pip install -e .[book]``);
+the core (``lstmlib``) and the clinic (``lstmlib.diagnose``) never import it. Nothing
+is imported here, so ``from lstmlib.book import claims`` loads only what it needs.
+
+    viz                 figure, to_png, scrubber, dashboard; use_book_style() (explicit)
+    source              show_source(obj), show_mistake(mistake_id): code on the page
+    progress            live_progress: train.fit's callback for a notebook
+    diagram             the LSTM cell drawn from code, and its gates over time
+    rnn_flow            chapter 1's pictures          lstm_flow       chapters 2 and 4's
+    peephole_flow       chapter 5's pictures          clinic_views    chapter 6's
+    benchmark_results   the benchmarks' tables, shipped as package data (chapter 7)
+    claims              verdicts asserted in code
 """
