@@ -1,16 +1,8 @@
-"""Shared pytest set-up: the reference numeric platform, and the ``--site`` switch."""
+"""Shared pytest set-up: the ``--site`` switch for the (slow) browser tests.
 
-import sys
-from pathlib import Path
+(The reference numeric platform is pinned by the conftest.py at the root.)"""
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import reference_platform  # noqa: E402
-
-# nbval's kernels inherit this process's environment: pin them to the platform the
-# stored outputs were made on, whatever the caller's shell says.
-reference_platform.apply()
 
 
 def pytest_addoption(parser):

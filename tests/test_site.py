@@ -380,6 +380,11 @@ def test_page(name, site, base_url, browser):
         if raw_tex:
             snippet = prose[max(0, raw_tex.start() - 30) : raw_tex.end() + 30]
             problems.append(f"raw TeX visible in the text: ...{' '.join(snippet.split())}...")
+        # Numbers in the prose come from {eval}: an expression left unevaluated, or a
+        # numpy repr instead of a formatted number, would show here.
+        for leftover in re.findall(r"\{eval\}|np\.float\d+\(|np\.int\d+\(|np\.True_|np\.False_",
+                                   prose):
+            problems.append(f"unformatted computed value in the text: {leftover!r}")
 
         # Images (matplotlib animations set their <img> src from JS: wait for it).
         page.wait_for_function(
