@@ -35,8 +35,8 @@ functions below are imported the first time they are used.
 - with state: ``*_backward_with_state(dh, cache) -> dx, dh0, dc0, *dweights``,
   the initial-state gradients in the order of the forward's states, right
   after dx (no dc0 for the RNN, which has no cell state; lists ``dh0s, dc0s``
-  for the stack). ``stacked_lstm_backward`` returns ``dx, dh0s, dparams``,
-  and ``dx, dh0s, dc0s, dparams`` when its forward was given ``c0s``.
+  for the stack, whose classic ``stacked_lstm_backward`` returns
+  ``dx, dh0s, dparams`` whether or not its forward was given ``c0s``).
 - shape errors name the weights first: a weight fixes H (and D), so a wrong x
   or state is the one blamed.
 

@@ -24,7 +24,6 @@ from .lstm import init_lstm_params, lstm_backward_with_state, lstm_forward
 
 class StackedCache(NamedTuple):
     layers: list  # one LSTMCache per layer, bottom first
-    has_c0s: bool = False  # whether the forward was given c0s (then the backward returns dc0s)
 
 
 def stacked_lstm_forward(x, h0s, params, *, c0s=None):
@@ -57,7 +56,7 @@ def stacked_lstm_forward(x, h0s, params, *, c0s=None):
         except ValueError as err:
             raise ValueError(f"layer {layer}: {err}") from None
         caches.append(cache)
-    return h, StackedCache(caches, c0s is not None)
+    return h, StackedCache(caches)
 
 
 def zero_states(x, params):
@@ -86,13 +85,11 @@ def stacked_lstm_backward(dh, cache):
     """Backward through the stack, top layer first.
 
     dh: (N, T, H_top), upstream gradients of the top layer's hidden states.
-    Returns dx (N, T, D), dh0s (list of (N, H_l)), dparams (list of (dWx, dWh, db));
-    if the forward was given ``c0s``, also dc0s, as dx, dh0s, dc0s, dparams
-    (the order of ``stacked_lstm_backward_with_state``, which always returns dc0s).
+    Returns dx (N, T, D), dh0s (list of (N, H_l)), dparams (list of (dWx, dWh, db)),
+    whether or not the forward was given ``c0s``: the gradients of the initial cell
+    states come from ``stacked_lstm_backward_with_state``, as for every family.
     """
-    dx, dh0s, dc0s, dparams = stacked_lstm_backward_with_state(dh, cache)
-    if cache.has_c0s:
-        return dx, dh0s, dc0s, dparams
+    dx, dh0s, _, dparams = stacked_lstm_backward_with_state(dh, cache)
     return dx, dh0s, dparams
 
 

@@ -88,13 +88,17 @@ def test_backward_and_with_state_return_the_documented_order(name):
     dx, state_grads, weight_grads = full[0], full[1:1 + n_states], full[1 + n_states:]
     assert dx.shape == fam["x"].shape
     if name == "stacked":
-        # given c0s, the classic backward returns dc0s too, in the with-state order
-        assert len(short) == len(full)
+        # the classic backward is the with-state one without dc0s, given c0s or not
+        assert len(short) == len(full) - 1
         weight_grads = weight_grads[0]
         flat_weights = [w for layer in fam["weights"][0] for w in layer]
         flat_grads = [g for layer in weight_grads for g in layer]
         for got, state in zip(state_grads, fam["states"]):
             assert [g.shape for g in got] == [s.shape for s in state]
+        flat = [short[0], *short[1], *(g for layer in short[2] for g in layer)]
+        expected = [full[0], *full[1], *(g for layer in full[3] for g in layer)]
+        for a, b in zip(flat, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
         no_c0, no_c0_cache = stacked.stacked_lstm_forward(fam["x"], fam["states"][0],
                                                           fam["weights"][0])
         assert len(stacked.stacked_lstm_backward(dh, no_c0_cache)) == 3  # dx, dh0s, dparams
