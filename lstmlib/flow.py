@@ -14,7 +14,8 @@ backward's.
 Norms are taken over the whole batch: ``step_norms(g)[t]`` is the Frobenius
 norm of ``g[:, t]`` (N examples by H units).
 
-Measuring:
+Measuring::
+
     rnn_backward_flow, lstm_backward_flow   totals dL/dh_t (and dL/dc_t) for one layer
     rnn_gradient_profile                    chapter 1: ||dL/dh_t|| of a tanh RNN whose
                                             W_h has a chosen spectral radius

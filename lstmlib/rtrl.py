@@ -31,7 +31,7 @@ weights, dWx (D, 4H), dWh (H, 4H), db (4H,), dp (3, H), gate order i, f, o, g.
 
 Unlike the Java code, we sum the gradient over the sequence and the batch and
 leave the update to an optimizer, so that it can be compared with BPTT's
-gradient on the same weights:
+gradient on the same weights::
 
     compare_by_block, gradient_agreement    relative error and cosine, per gate block
     delayed_recall                          a task with a loss at every step

@@ -18,9 +18,10 @@ class ClaimFailed(AssertionError):
 def claim(holds, statement):
     """Check one stated outcome; print it when it holds, raise when it does not.
 
-    holds:      a truth value (a Python or numpy bool; arrays must be reduced first
-                with .all() or .any(), since "every" and "some" are different claims)
-    statement:  the sentence as the prose says it
+    holds: a truth value, a Python or numpy bool. Arrays must be reduced first
+    with .all() or .any(), since "every" and "some" are different claims.
+
+    statement: the sentence as the prose says it.
     """
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError("claim() needs the sentence it checks, as a non-empty string")

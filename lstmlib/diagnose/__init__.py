@@ -9,7 +9,7 @@ business):
     diagnose_peephole_step(peephole_step_forward, peephole_step_backward)
 
 Each builds a small probe in float64 whose values make every catalogued
-mistake visible (|c| > 1 somewhere, h0 far from ones, biases away from zero,
+mistake visible (``|c| > 1`` somewhere, h0 far from ones, biases away from zero,
 every upstream gradient nonzero, D >= 4H), runs your forward and compares
 its outputs with lstmlib's, runs your backward, and compares your gradients
 with the correct ones. If they differ, it computes what each mistake in

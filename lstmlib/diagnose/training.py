@@ -2,7 +2,7 @@
 
 The models and the training loop are the core's (``lstmlib.models``,
 ``lstmlib.train.fit``); the clinic only swaps in the buggy part through the
-models' hooks:
+models' hooks::
 
     char_model_loss_and_grads(*ids)   ``models.char_lm_loss_and_grads`` with the loss and the
                                       LSTM backward of ``variants`` carrying the mistakes ids

@@ -2,7 +2,7 @@
 
 Every mistake of ``lstmlib.diagnose.catalogue.CATALOGUE`` with ``level`` step,
 sequence, loss, head or peephole exists as code, built by the function of
-that level:
+that level::
 
     step_backward(*ids)           a buggy ``lstm_step_backward``, pair it with ``step_forward``
     sequence_backward(*ids)       a buggy ``lstm_backward``, pair it with ``sequence_forward``

@@ -1,0 +1,16 @@
+"""Sphinx extension: keep the API page (api.md) about lstmlib's own names.
+
+A NamedTuple's fields document themselves as "Alias for field number N"; the
+cache classes' docstrings already say what each field holds, with its shape.
+"""
+
+
+def _skip_namedtuple_fields(app, what, name, obj, skip, options):
+    if type(obj).__name__ == "_tuplegetter":
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_namedtuple_fields)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,18 @@
+"""The API page (api.md) documents every module of lstmlib."""
+import pkgutil
+import re
+from pathlib import Path
+
+import lstmlib
+
+API = Path(__file__).resolve().parent.parent / "api.md"
+# namespaces that only gather names documented in their own modules
+GATHERING = {"lstmlib.book", "lstmlib.diagnose.mistakes", "lstmlib.diagnose.diagnosers"}
+
+
+def test_every_module_is_on_the_api_page():
+    modules = {m.name for m in pkgutil.walk_packages(lstmlib.__path__, "lstmlib.")
+               if not m.name.rsplit(".", 1)[-1].startswith("_")}
+    documented = set(re.findall(r"automodule:: ([\w.]+)", API.read_text()))
+    assert modules - GATHERING - documented == set()
+    assert documented - modules - {"lstmlib"} == set()
