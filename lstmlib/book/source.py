@@ -72,9 +72,10 @@ def marked_lines(mistake_id, source=None):
     """The lines marked for ``mistake_id``: (right lines, wrong lines).
 
     source: the text to search; default: ``MARKED_MODULES``' sources, in order.
-    Each is a list of source lines with the marker comment removed and the
-    common indentation taken off (a mistake that leaves a line out has no
-    wrong line). Raises ValueError for an id that is not in the catalogue or
+    Each is a list of source lines with the marker comment and the indentation
+    removed: marked lines may come from different blocks (a step backward and
+    its time loop), so each stands on its own (a mistake that leaves a line out
+    has no wrong line). Raises ValueError for an id that is not in the catalogue or
     has no marked line at all.
     """
     if mistake_id not in catalogue.CATALOGUE:
@@ -90,8 +91,7 @@ def marked_lines(mistake_id, source=None):
     if not found["mistake"] and not found["right"]:
         raise ValueError(f"no line of lstmlib/diagnose/variants.py is marked "
                          f"'# mistake: {mistake_id}' or '# right: {mistake_id}'")
-    return ([textwrap.dedent("\n".join(found[kind])).splitlines() for kind in ("right",
-                                                                                "mistake")])
+    return [[line.strip() for line in found[kind]] for kind in ("right", "mistake")]
 
 
 def show_mistake(mistake_id):
