@@ -29,6 +29,7 @@ files; such notes are dropped and a note says so.
 """
 import math
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -210,7 +211,7 @@ def _readme(kind, dims, inputs, upstream, outputs):
     for name, arr in {**inputs, **upstream}.items():
         lines.append(f"  {name + '.txt':<22} {_shape_words(name, arr)} "
                      f"({' x '.join(map(str, _rows(arr).shape))})")
-    lines += ["", f"Compute {compute}.", "",
+    lines += ["", *textwrap.wrap(f"Compute {compute}.", 79), "",
               "Write back (your program creates these files in this directory):"]
     for name, (shape, words) in outputs.items():
         rows = _rows(np.empty(shape)).shape
@@ -238,7 +239,8 @@ def read_array(path, shape, words="", allow_nonfinite=False):
     """Read a probe file into an array of ``shape``; raise a ProbeFileError naming the
     file and the expected shape when it is missing, malformed or the wrong shape.
 
-    Returns (array, the largest count of significant digits seen in the file).
+    Returns (array, the largest count of significant digits among the file's nonzero
+    numbers; 17 when it holds only zeros).
     """
     path = Path(path)
     name = path.name
@@ -266,11 +268,14 @@ def read_array(path, shape, words="", allow_nonfinite=False):
             if not math.isfinite(value) and not allow_nonfinite:
                 raise NonFiniteError(f"{name}, line {number}: {token} (NaN or inf) where "
                                      f"{expect} of finite numbers belong")
-            digits = max(digits, _significant_digits(token))
+            if value != 0.0 and math.isfinite(value):  # a zero is exact in any format
+                digits = max(digits, _significant_digits(token))
             row.append(value)
         rows.append(row)
     if not rows:
         raise ShapeError(f"{name} is empty; expected {expect}")
+    if not any(v != 0.0 and math.isfinite(v) for row in rows for v in row):
+        digits = 17
     widths = [len(row) for row in rows]
     if len(shape) == 1 and all(w == 1 for w in widths) and len(rows) == shape[0]:
         rows = [[row[0] for row in rows]]  # a column vector: the same numbers

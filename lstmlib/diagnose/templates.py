@@ -79,6 +79,7 @@ def _layout_comment(kind, dims):
 
 
 def cpp(kind, dims, inputs, upstream, outputs):
+    """The C++ (Armadillo) template of a probe: load every input, TODO, save every output."""
     consts = ", ".join(f"{k} = {v}" for k, v in dims.items())
     loads = "\n".join(f"    mat {n} = load(\"{n}\");  // {' x '.join(map(str, _rows(a.shape)))}"
                       for n, a in {**inputs, **upstream}.items())
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {{
 
 
 def java(kind, dims, inputs, upstream, outputs):
+    """The plain-Java template of a probe: load every input, TODO, save every output."""
     consts = ", ".join(f"{k} = {v}" for k, v in dims.items())
     loads = "\n".join(f"        double[][] {n} = load(\"{n}\");  // "
                       f"{' x '.join(map(str, _rows(a.shape)))}"
