@@ -126,18 +126,134 @@ def _match(got, candidates, compute, tolerance):
     return []
 
 
+def _misfit(got, want, scale):
+    """How far ``got`` is from ``want``: the sum over gradients of (|got - want| / |scale|)**2
+    (Frobenius norms; ``scale`` is the correct gradients). Additive over gradients, zero
+    exactly when every gradient agrees."""
+    total = 0.0
+    for g, w, s in zip(got, want, scale):
+        norm = float(np.linalg.norm(np.asarray(s, dtype=np.float64)))
+        diff = float(np.linalg.norm(np.asarray(g, dtype=np.float64) - w))
+        total += (diff / norm) ** 2 if norm else diff ** 2
+    return total
+
+
+MIN_SHARE = 0.02  # a peeled mistake must remove at least 2 % of the error it started from
+
+
+def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
+    """Name any number of mistakes by peeling.
+
+    Start from the reference with the mistakes ``start`` applied; at every round
+    apply the candidate whose gradients come closest to ``got`` (the one whose
+    fix removes the largest part of the remaining error, measured by
+    ``_misfit``), and repeat until the gradients match within ``tolerance`` or
+    no candidate removes at least ``MIN_SHARE`` of the original error.
+
+    Returns (ids in the order peeled, share of the original error each removed,
+    share that remains unexplained, whether the ids explain ``got`` exactly).
+    """
+    scale = compute(())
+    current = tuple(start)
+    err0 = _misfit(got, compute(current), scale)
+    if err0 == 0 or _distance(got, compute(current)) < tolerance:
+        return current, [], 0.0, True
+    err, shares = err0, []
+    pool = [c for c in candidates if c not in current]
+    while pool and len(current) - len(start) < max_mistakes:
+        trials = []
+        for cid in pool:
+            try:
+                out = compute(current + (cid,))
+            except Exception:  # a combination a variant cannot build
+                continue
+            trials.append((_misfit(got, out, scale), _distance(got, out), cid))
+        if not trials:
+            break
+        exact = [t for t in trials if t[1] < tolerance]
+        best = min(exact or trials, key=lambda t: t[0])
+        if not exact and err - best[0] < MIN_SHARE * err0:
+            break
+        current += (best[2],)
+        shares.append((err - best[0]) / err0)
+        pool.remove(best[2])
+        err = best[0]
+        if exact:
+            return current, shares, 0.0, True
+    return current, shares, err / err0, False
+
+
+def _order_by_effect(got, ids, compute):
+    """``ids`` ordered by what matters most for training: the mistake whose fix removes the
+    largest share of the error in your gradients first; with each one's share.
+
+    The order is found by peeling within ``ids`` (fix the mistake that leaves the
+    smallest remaining error, repeat); shares add up to 1 when ``ids`` explain
+    ``got`` exactly. Returns (ordered ids, {id: share}).
+    """
+    scale = compute(())
+    remaining = list(ids)
+    applied = tuple(ids)
+    err0 = _misfit(got, compute(()), scale)
+    shares = {}
+    err = err0
+    order = []
+    # Remove mistakes from the full set one at a time: removing the least important one
+    # changes the fit least; its share is the error its absence brings back.
+    while remaining:
+        trials = []
+        for cid in remaining:
+            rest = tuple(i for i in applied if i != cid)
+            trials.append((_misfit(got, compute(rest), scale), cid))
+        e_without, least = min(trials, key=lambda t: t[0])
+        shares[least] = max(e_without - err, 0.0)
+        err = e_without
+        applied = tuple(i for i in applied if i != least)
+        remaining.remove(least)
+        order.insert(0, least)
+    total = sum(shares.values())
+    if total:
+        shares = {k: v / total for k, v in shares.items()}
+    order.sort(key=lambda k: -shares[k])
+    return order, shares
+
+
 def _finish(kind, tolerance, errors, got, candidates, compute, mutated, gate_errors,
-            block_errors, notes=()):
-    mistakes_found, equivalent = [], []
+            block_errors, notes=(), start=()):
+    """Name the mistakes that explain ``got``.
+
+    One or two mistakes are searched exhaustively (every single, then every
+    pair, so equivalent explanations are listed); beyond that, peeling
+    (``_peel``) names any number. Mistakes are *named* only when together they
+    reproduce your gradients within ``tolerance``; they are listed by
+    ``_order_by_effect`` and ``Diagnosis.shares`` holds each one's share of the
+    error. When peeling explains part of the error but not all, nothing is named:
+    the mistakes it peeled go to ``Diagnosis.partial`` (id -> share) and
+    ``Diagnosis.unexplained`` holds the share that remains.
+    """
+    mistakes_found, equivalent, shares, unexplained, partial = [], [], {}, 0.0, {}
     if any(err >= tolerance for err in errors.values()):
+        if start:
+            base = compute
+            compute = lambda ids: base(tuple(start) + tuple(ids))  # noqa: E731
         matches = _match(got, candidates, compute, tolerance)
         if matches:
             mistakes_found = list(matches[0])
             equivalent = [" + ".join(ids) for ids in matches[1:]]
+        else:
+            ids, peel_shares, unexplained, exact = _peel(got, candidates, compute, tolerance)
+            if exact:
+                mistakes_found = list(ids)
+            else:
+                partial = dict(zip(ids, peel_shares))
+        if mistakes_found:
+            mistakes_found, shares = _order_by_effect(got, mistakes_found, compute)
+            unexplained = 0.0
     if mutated:
         mistakes_found.append("modifies_upstream_in_place")
     return Diagnosis(kind, tolerance, errors, mistakes_found, equivalent, gate_errors,
-                     block_errors, notes=notes)
+                     block_errors, notes=notes, shares=shares, unexplained=unexplained,
+                     partial=partial)
 
 
 def _forward_problem(names, got, want, tolerance, suffix=""):
