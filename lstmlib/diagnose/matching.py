@@ -138,7 +138,7 @@ def _misfit(got, want, scale):
     return total
 
 
-MIN_SHARE = 0.02  # a peeled mistake must remove at least 2 % of the error it started from
+MIN_SHARE = 0.02  # a peeled mistake must remove at least 2 % of the error that remains
 
 
 def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
@@ -148,7 +148,8 @@ def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
     apply the candidate whose gradients come closest to ``got`` (the one whose
     fix removes the largest part of the remaining error, measured by
     ``_misfit``), and repeat until the gradients match within ``tolerance`` or
-    no candidate removes at least ``MIN_SHARE`` of the original error.
+    no candidate removes at least ``MIN_SHARE`` of the remaining error (then a
+    pair that completes the match exactly is still looked for).
 
     Returns (ids in the order peeled, share of the original error each removed,
     share that remains unexplained, whether the ids explain ``got`` exactly).
@@ -172,7 +173,16 @@ def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
             break
         exact = [t for t in trials if t[1] < tolerance]
         best = min(exact or trials, key=lambda t: t[0])
-        if not exact and err - best[0] < MIN_SHARE * err0:
+        if not exact and err - best[0] < MIN_SHARE * err:
+            # no single mistake helps: a pair that completes the explanation exactly?
+            for pair in itertools.combinations(pool, 2):
+                try:
+                    out = compute(current + pair)
+                except Exception:
+                    continue
+                if _distance(got, out) < tolerance:
+                    shares.append(err / err0)
+                    return current + pair, shares, 0.0, True
             break
         current += (best[2],)
         shares.append((err - best[0]) / err0)
@@ -184,37 +194,34 @@ def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
 
 
 def _order_by_effect(got, ids, compute):
-    """``ids`` ordered by what matters most for training: the mistake whose fix removes the
-    largest share of the error in your gradients first; with each one's share.
+    """``ids`` ordered by what matters most for training, with each one's share.
 
-    The order is found by peeling within ``ids`` (fix the mistake that leaves the
-    smallest remaining error, repeat); shares add up to 1 when ``ids`` explain
-    ``got`` exactly. Returns (ordered ids, {id: share}).
+    "Matters most" is defined as the size of a mistake's effect on your
+    gradients: the mistake whose fix removes the largest share of their error
+    (``_misfit`` against the correct gradients) comes first. The order is found by
+    fixing one mistake at a time in your code (as reproduced by ``compute(ids)``),
+    always the one whose fix leaves the smallest error, until none is left; each
+    share is the error its fix removed, over the error you started with
+    (negative effects count as zero; the shares are scaled to add up to 1).
+    Returns (ordered ids, {id: share}).
     """
-    scale = compute(())
-    remaining = list(ids)
+    correct = compute(())
     applied = tuple(ids)
-    err0 = _misfit(got, compute(()), scale)
-    shares = {}
-    err = err0
-    order = []
-    # Remove mistakes from the full set one at a time: removing the least important one
-    # changes the fit least; its share is the error its absence brings back.
-    while remaining:
+    err = _misfit(compute(applied), correct, correct)
+    gains, order = {}, []
+    while applied:
         trials = []
-        for cid in remaining:
+        for cid in applied:
             rest = tuple(i for i in applied if i != cid)
-            trials.append((_misfit(got, compute(rest), scale), cid))
-        e_without, least = min(trials, key=lambda t: t[0])
-        shares[least] = max(e_without - err, 0.0)
-        err = e_without
-        applied = tuple(i for i in applied if i != least)
-        remaining.remove(least)
-        order.insert(0, least)
-    total = sum(shares.values())
-    if total:
-        shares = {k: v / total for k, v in shares.items()}
-    order.sort(key=lambda k: -shares[k])
+            trials.append((_misfit(compute(rest), correct, correct), cid))
+        e_after, fixed = min(trials, key=lambda t: t[0])
+        gains[fixed] = max(err - e_after, 0.0)
+        err = e_after
+        applied = tuple(i for i in applied if i != fixed)
+        order.append(fixed)
+    total = sum(gains.values())
+    shares = {k: (v / total if total else 1.0 / len(gains)) for k, v in gains.items()}
+    order.sort(key=lambda k: -shares[k])  # stable: ties keep the order they were fixed in
     return order, shares
 
 
