@@ -40,9 +40,11 @@ PEEPHOLE_FORWARD_IDS = ("peephole_output_gate_sees_prev_cell", "peephole_tied_to
 
 # --- the reader's backward against central differences of the reader's own forward ------------
 
-def _own_forward_check(forward, arrays, upstream, got, kind):
-    """Relative error of ``got`` (the reader's backward) against central differences of
-    sum(output * upstream) through the reader's own ``forward`` (None if that fails)."""
+def _own_forward_check(forward, arrays, upstream, got, kind, names):
+    """{gradient name: relative error} of ``got`` (the reader's backward) against central
+    differences of sum(output * upstream) through the reader's own ``forward``
+    (None if that fails). Meaningful for a float64 forward; a float32 one adds noise
+    near 1e-3 to the differences."""
     probe = [np.array(a, dtype=np.float64, copy=True) for a in arrays]
 
     def scalar():
@@ -55,15 +57,23 @@ def _own_forward_check(forward, arrays, upstream, got, kind):
         numeric = [numerical_gradient(scalar, a) for a in probe]
     except Exception:  # the reader's forward may not like perturbed inputs; then say nothing
         return None
-    return max(rel_error(g, n) for g, n in zip(got, numeric))
+    return {name: rel_error(g, n) for name, g, n in zip(names, got, numeric)}
 
 
-def _own_forward_note(error):
-    if error is None:
+OWN_TOLERANCE = 1e-6  # a float64 backward against central differences of its own forward
+
+
+def _own_forward_note(errors):
+    if errors is None:
         return "Your backward could not be checked against central differences of your forward."
-    verdict = "is" if error < 1e-6 else "is NOT"
-    return (f"Your backward {verdict} the true gradient of your own forward (central "
-            f"differences of your forward: rel. error {error:.1e}).")
+    error = max(errors.values())
+    verdict = "is" if error < OWN_TOLERANCE else "is NOT"
+    note = (f"Your backward {verdict} the true gradient of your own forward (central "
+            f"differences of your forward: rel. error {error:.1e})")
+    bad = [name for name, err in errors.items() if err >= OWN_TOLERANCE]
+    if bad:
+        note += f"; against your forward, wrong: {', '.join(bad)}"
+    return note + "."
 
 
 def _forward_is_wrong(kind, tol, problem, forward, backward, arrays, upstream, cache, names,
@@ -71,10 +81,11 @@ def _forward_is_wrong(kind, tol, problem, forward, backward, arrays, upstream, c
     """A Diagnosis for a forward that disagrees: the problem (or the named forward mistake),
     and whether the reader's backward is the true gradient of the reader's own forward."""
     got, _, failed = _run_backward(kind, backward, upstream, cache, names, shapes)
-    error = None if failed else _own_forward_check(forward, arrays, upstream, got, kind)
-    note = (failed.problem if failed else _own_forward_note(error))
+    errors = None if failed else _own_forward_check(forward, arrays, upstream, got, kind, names)
+    note = (failed.problem if failed else _own_forward_note(errors))
     return Diagnosis(kind, tol, problem=problem, mistakes_found=mistakes_found,
-                     notes=(note,), own_forward_error=error)
+                     notes=(note,), own_forward_error=None if errors is None
+                     else max(errors.values()))
 
 
 def diagnose_step(forward, backward, seed=0):

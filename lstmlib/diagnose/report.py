@@ -58,7 +58,7 @@ class Diagnosis:
         (central differences); None when that was not checked."""
         if self.own_forward_error is None:
             return None
-        return self.own_forward_error < max(self.tolerance, 1e-6)
+        return self.own_forward_error < 1e-6  # diagnosers.OWN_TOLERANCE
 
     @property
     def mistake(self):
