@@ -15,7 +15,8 @@ classic signatures that ``diagnose_step`` calls::
 
 Options:
 
-- ``names`` (and ``bias_names``): the four keys of your gate dicts, in lstmlib's gate order i, f, o, g
+- ``names`` (and ``bias_names``): the four keys of your gate dicts, in lstmlib's
+  gate order i, f, o, g
   (default ``("i", "f", "o", "g")``; e.g. ``("Wi", "Wf", "Wo", "Wg")``). Your
   ``W`` and ``bias`` may also be tuples or lists in the order ``gate_order``.
 - ``gate_order``: the order of your tuples/lists, a string of i, f, o, g
@@ -103,7 +104,8 @@ def per_gate_step(forward, backward, names=("i", "f", "o", "g"), gate_order="ifo
     x (N, D), h and c (N, H); W and bias as described in the module docstring
     (dicts keyed by ``names``, or lists in ``gate_order`` when ``names`` is None,
     or stacked); ``bias_names``: the keys of your bias dict if they differ from
-    ``names`` (e.g. ``("bi", "bf", "bo", "bg")``). Returns (step_forward, step_backward) in the classic signatures,
+    ``names`` (e.g. ``("bi", "bf", "bo", "bg")``). Returns (step_forward,
+    step_backward) in the classic signatures,
     for ``diagnose_step``.
     """
     _check(order, layout, gate_order)
@@ -124,7 +126,8 @@ def per_gate_step(forward, backward, names=("i", "f", "o", "g"), gate_order="ifo
                                    shapes["D"], shapes["H"])
         return dx, dprev_h, dprev_c, dWx, dWh, db
 
-    step_forward.__name__, step_backward.__name__ = "per_gate_step_forward", "per_gate_step_backward"
+    step_forward.__name__ = "per_gate_step_forward"
+    step_backward.__name__ = "per_gate_step_backward"
     return step_forward, step_backward
 
 

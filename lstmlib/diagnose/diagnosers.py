@@ -31,7 +31,8 @@ SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 PEEPHOLE_GRADS = STEP_GRADS + ("dp",)
 
 # Every step-level mistake can be made inside a peephole cell too.
-PEEPHOLE_STEP_IDS = tuple(i for i in catalogue.STEP_IDS if i != "modifies_upstream_in_place") + tuple(
+PEEPHOLE_STEP_IDS = tuple(
+    i for i in catalogue.STEP_IDS if i != "modifies_upstream_in_place") + tuple(
     i for i in catalogue.PEEPHOLE_IDS
     if i not in catalogue.STEP_IDS and i != "peephole_output_gate_sees_prev_cell")
 # The forward mistakes named from a peephole forward's outputs.
@@ -96,8 +97,9 @@ def diagnose_step(forward, backward, seed=0):
     Returns a Diagnosis.
 
     Recognised: every mistake of ``catalogue.STEP_IDS``, alone or in any
-    combination (one or two by exhaustive search, more by peeling), each with
-    its share of the error; ``modifies_upstream_in_place`` by watching the
+    combination (one or two by exhaustive search, more by peeling; named only
+    when the combination reproduces your gradients exactly), each with its
+    share of the error; ``modifies_upstream_in_place`` by watching the
     upstream arrays. Not recognised: forward mistakes (the step forward has none
     in the catalogue): a wrong forward is reported as "your forward disagrees",
     and the backward is then checked against central differences of your own
@@ -144,10 +146,12 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
     Recognised: every mistake of ``catalogue.SEQUENCE_IDS`` and every step
     mistake inside the loop (``STEP_IDS``), in any number at once: one or two by
     exhaustive search, more by peeling (fix the mistake that removes the largest
-    part of the remaining error, repeat). Each named mistake comes with its share
-    of the error; mistakes are listed largest share first, and what remains is
-    reported as unexplained (a partial explanation is named only when it leaves
-    less than 5 % unexplained). Not recognised: forward mistakes (none are
+    part of the remaining error, repeat). Mistakes are named only when together
+    they reproduce your gradients exactly (within the tolerance); each comes with
+    its share of the error and they are listed largest share first. When the
+    catalogue explains only part of the error, nothing is named: the closest
+    mistakes go to ``Diagnosis.partial`` with their shares, and the rest is
+    reported as unexplained. Not recognised: forward mistakes (none are
     catalogued for the plain forward): a wrong forward is reported with the
     first wrong time step, and the backward is checked against central
     differences of your own forward.

@@ -4,12 +4,12 @@
 (or by the names given with flags), runs every diagnoser that applies and
 prints the reports::
 
-    pair                      classic names                              flags
-    diagnose_step             lstm_step_forward, lstm_step_backward      --step-forward, --step-backward
-    diagnose_sequence         lstm_forward, lstm_backward                --forward, --backward
-    diagnose_peephole_step    peephole_step_forward, peephole_step_backward
-                                                                         --peephole-forward, --peephole-backward
-    diagnose_loss             softmax_loss                               --loss
+    diagnose_step            lstm_step_forward, lstm_step_backward
+                             (flags --step-forward NAME, --step-backward NAME)
+    diagnose_sequence        lstm_forward, lstm_backward (--forward, --backward)
+    diagnose_peephole_step   peephole_step_forward, peephole_step_backward
+                             (--peephole-forward, --peephole-backward)
+    diagnose_loss            softmax_loss (--loss)
 
 A diagnoser applies when both of its functions are in the file (for the loss,
 the one). ``--only step,loss`` restricts the run; ``-T`` and ``--seed`` are passed on.
