@@ -27,7 +27,9 @@ recovers the gradient of every gate's pre-activation at every step.
 
 Inside: ``catalogue`` (the mistakes), ``variants`` (each as code),
 ``mistakes`` (both in one namespace, plus ``training``), ``probes``,
-``matching``, ``report`` (``Diagnosis``) and ``diagnosers``. The pictures
+``matching``, ``report`` (``Diagnosis``), ``diagnosers`` and ``files``
+(``write_probe`` / ``check_files``: the same diagnosis for a program in any
+language, through plain-text probe files). The pictures
 of a diagnosis are in the book layer, ``lstmlib.book.clinic_views``.
 """
 from . import catalogue, mistakes, variants
@@ -40,6 +42,7 @@ from .diagnosers import (
     diagnose_sequence,
     diagnose_step,
 )
+from .files import check_files, write_probe
 from .matching import gate_time_errors
 from .probes import loss_probe, peephole_step_probe, sequence_probe, step_probe
 from .report import Diagnosis
@@ -48,5 +51,5 @@ __all__ = [
     "diagnose_step", "diagnose_sequence", "diagnose_peephole_step", "diagnose_loss",
     "Diagnosis", "step_probe", "sequence_probe", "peephole_step_probe", "loss_probe",
     "gate_time_errors", "STEP_GRADS", "SEQUENCE_GRADS", "PEEPHOLE_GRADS",
-    "catalogue", "variants", "mistakes",
+    "catalogue", "variants", "mistakes", "write_probe", "check_files",
 ]

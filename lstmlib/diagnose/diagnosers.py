@@ -2,10 +2,11 @@
 import numpy as np
 
 from .. import peephole
+from ..activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from ..compare import MATCH_TOLERANCE
 from ..gradcheck import numerical_gradient, rel_error
 from ..layers import softmax_loss as reference_softmax_loss
-from ..lstm import lstm_backward, lstm_forward
+from ..lstm import lstm_backward, lstm_forward, split_gates
 from . import catalogue, variants
 from .matching import (
     _block_errors,
@@ -29,6 +30,64 @@ STEP_GRADS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")
 SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 PEEPHOLE_GRADS = STEP_GRADS + ("dp",)
 
+# Every step-level mistake can be made inside a peephole cell too.
+PEEPHOLE_STEP_IDS = tuple(
+    i for i in catalogue.STEP_IDS if i != "modifies_upstream_in_place") + tuple(
+    i for i in catalogue.PEEPHOLE_IDS
+    if i not in catalogue.STEP_IDS and i != "peephole_output_gate_sees_prev_cell")
+# The forward mistakes named from a peephole forward's outputs.
+PEEPHOLE_FORWARD_IDS = ("peephole_output_gate_sees_prev_cell", "peephole_tied_to_input_weight")
+
+
+# --- the reader's backward against central differences of the reader's own forward ------------
+
+def _own_forward_check(forward, arrays, upstream, got, kind, names):
+    """{gradient name: relative error} of ``got`` (the reader's backward) against central
+    differences of sum(output * upstream) through the reader's own ``forward``
+    (None if that fails). Meaningful for a float64 forward; a float32 one adds noise
+    near 1e-3 to the differences."""
+    probe = [np.array(a, dtype=np.float64, copy=True) for a in arrays]
+
+    def scalar():
+        out = forward(*[a.copy() for a in probe])
+        outs = out[:2] if kind != "sequence" else out[:1]
+        return float(sum((np.asarray(o, dtype=np.float64) * u).sum()
+                         for o, u in zip(outs, upstream)))
+
+    try:
+        numeric = [numerical_gradient(scalar, a) for a in probe]
+    except Exception:  # the reader's forward may not like perturbed inputs; then say nothing
+        return None
+    return {name: rel_error(g, n) for name, g, n in zip(names, got, numeric)}
+
+
+OWN_TOLERANCE = 1e-6  # a float64 backward against central differences of its own forward
+
+
+def _own_forward_note(errors):
+    if errors is None:
+        return "Your backward could not be checked against central differences of your forward."
+    error = max(errors.values())
+    verdict = "is" if error < OWN_TOLERANCE else "is NOT"
+    note = (f"Your backward {verdict} the true gradient of your own forward (central "
+            f"differences of your forward: rel. error {error:.1e})")
+    bad = [name for name, err in errors.items() if err >= OWN_TOLERANCE]
+    if bad:
+        note += f"; against your forward, wrong: {', '.join(bad)}"
+    return note + "."
+
+
+def _forward_is_wrong(kind, tol, problem, forward, backward, arrays, upstream, cache, names,
+                      shapes, mistakes_found=()):
+    """A Diagnosis for a forward that disagrees: the problem (or the named forward mistake),
+    and whether the reader's backward is the true gradient of the reader's own forward."""
+    got, _, failed = _run_backward(kind, backward, upstream, cache, names, shapes)
+    errors = None if failed else _own_forward_check(forward, arrays, upstream, got, kind, names)
+    note = (failed.problem if failed else _own_forward_note(errors))
+    return Diagnosis(kind, tol, problem=problem, mistakes_found=mistakes_found,
+                     notes=(note,), own_forward_error=None if errors is None
+                     else max(errors.values()))
+
 
 def diagnose_step(forward, backward, seed=0):
     """Diagnose a reader's ``lstm_step_forward`` / ``lstm_step_backward`` pair.
@@ -36,6 +95,16 @@ def diagnose_step(forward, backward, seed=0):
     forward(x, prev_h, prev_c, Wx, Wh, b) -> next_h, next_c, cache
     backward(dnext_h, dnext_c, cache) -> dx, dprev_h, dprev_c, dWx, dWh, db
     Returns a Diagnosis.
+
+    Recognised: every mistake of ``catalogue.STEP_IDS``, alone or in any
+    combination (one or two by exhaustive search, more by peeling; named only
+    when the combination reproduces your gradients exactly), each with its
+    share of the error; ``modifies_upstream_in_place`` by watching the
+    upstream arrays. Not recognised: forward mistakes (the step forward has none
+    in the catalogue): a wrong forward is reported as "your forward disagrees",
+    and the backward is then checked against central differences of your own
+    forward instead. Mistakes outside the catalogue are reported as unexplained,
+    with where they sit (gradients, gate blocks).
     """
     kind = "step"
     inputs, upstream = step_probe(seed)
@@ -47,7 +116,8 @@ def diagnose_step(forward, backward, seed=0):
         return failed
     problem = _forward_problem(("next_h", "next_c"), outs, (ref_h, ref_c), _tolerance(outs))
     if problem:
-        return Diagnosis(kind, _tolerance(outs), problem=problem)
+        return _forward_is_wrong(kind, _tolerance(outs), problem, forward, backward, arrays,
+                                 upstream, cache, STEP_GRADS, ref)
     got, mutated, failed = _run_backward(kind, backward, upstream, cache, STEP_GRADS, ref)
     if failed:
         return failed
@@ -71,8 +141,20 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
     backward(dh, cache) -> dx, dh0, dWx, dWh, db
     T: the probe's sequence length (keep it >= 3: with T = 1 no gradient
     crosses a time step and the recurrent mistakes cannot show).
-    Recognises the sequence mistakes and every step mistake inside the loop.
     Returns a Diagnosis.
+
+    Recognised: every mistake of ``catalogue.SEQUENCE_IDS`` and every step
+    mistake inside the loop (``STEP_IDS``), in any number at once: one or two by
+    exhaustive search, more by peeling (fix the mistake that removes the largest
+    part of the remaining error, repeat). Mistakes are named only when together
+    they reproduce your gradients exactly (within the tolerance); each comes with
+    its share of the error and they are listed largest share first. When the
+    catalogue explains only part of the error, nothing is named: the closest
+    mistakes go to ``Diagnosis.partial`` with their shares, and the rest is
+    reported as unexplained. Not recognised: forward mistakes (none are
+    catalogued for the plain forward): a wrong forward is reported with the
+    first wrong time step, and the backward is checked against central
+    differences of your own forward.
     """
     if not isinstance(T, int) or T < 1:
         raise ValueError(f"T should be a whole number of time steps >= 1 (best >= 3), got {T!r}")
@@ -97,7 +179,9 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
         suffix = f", first at time step t = {bad_steps[0]}"
         if bad_steps[0] == 0:
             suffix += " (check the initial state: h0 as given, c0 = 0)"
-        return Diagnosis(kind, tol, problem=_forward_problem(("h",), [h], [ref_h], tol, suffix))
+        problem = _forward_problem(("h",), [h], [ref_h], tol, suffix)
+        return _forward_is_wrong(kind, tol, problem, forward, backward, arrays, (dh,), out[1],
+                                 SEQUENCE_GRADS, ref)
     got, mutated, failed = _run_backward(kind, backward, (dh,), out[1], SEQUENCE_GRADS, ref)
     if failed:
         return failed
@@ -116,16 +200,103 @@ def diagnose_sequence(forward, backward, T=5, seed=0):
                    mutated, gate_errors, blocks)
 
 
+# --- the peephole cell ------------------------------------------------------------------------
+
+def tied_peephole_forward(x, prev_h, prev_c, Wx, Wh, b, p=None):
+    """The second post's forward, ``gate = sigmoid(w . (x + c) + b)``: mistake
+    ``peephole_tied_to_input_weight``.
+
+    Adding c_j to every input of unit j under the input weights is a peephole whose
+    weight is the sum of that unit's input weights: p is ignored and replaced by
+    ``Wx[:, gate].sum(axis=0)`` for i, f (which see c_{t-1}) and o (which sees c_t).
+    Returns next_h, next_c and a ``lstmlib.peephole`` step cache.
+    """
+    H = prev_h.shape[1]
+    tied = Wx[:, :3 * H].sum(axis=0).reshape(3, H)
+    return peephole.peephole_step_forward(x, prev_h, prev_c, Wx, Wh, b, tied)
+
+
+def _peephole_backward(dnext_h, dnext_c, cache, b, bugs):
+    """The peephole step backward with any of ``PEEPHOLE_STEP_IDS`` (and the wrong cell
+    ``peephole_output_gate_sees_prev_cell``) switched in; ``b`` for the sigmoid(b) mistake.
+
+    Each step mistake does here what it does in ``variants.step_backward``; the peephole
+    paths stay right unless a peephole mistake removes them.
+    """
+    i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
+    H = i.shape[1]
+    p_i, p_f, p_o = cache.p
+    dsig = dsigmoid_from_output
+    if "sigmoid_grad_applied_twice" in bugs:
+        def dsig(y):
+            return dsigmoid_from_output(sigmoid(y))
+    do = dnext_h if "output_gate_missing_tanh_c" in bugs else dnext_h * tanh_c
+    da_o = do * dsig(o)
+    dtanh_c = dtanh_from_output(cache.next_c if "tanh_grad_at_preactivation" in bugs else tanh_c)
+    h_path = dnext_h * o * dtanh_c
+    if "cell_grad_missing_h_path" in bugs:
+        dc = dnext_c
+    elif "cell_grad_missing_next_c" in bugs:
+        dc = h_path
+    else:
+        dc = dnext_c + h_path
+    o_sees_prev_c = "peephole_output_gate_sees_prev_cell" in bugs
+    if not o_sees_prev_c and "peephole_o_path_missing_in_dc" not in bugs:
+        dc = dc + da_o * p_o
+    da_i = dc * g * dsig(i)
+    prev_c_for_f = cache.next_c if "forget_grad_uses_new_cell" in bugs else cache.prev_c
+    da_f = dc * prev_c_for_f * dsig(f)
+    da_g = dc * i * dtanh_from_output(g)
+    dprev_c = dc if "missing_forget_in_dprev_c" in bugs else dc * f
+    if "peephole_paths_missing_in_dprev_c" not in bugs:
+        dprev_c = dprev_c + da_i * p_i + da_f * p_f
+    if o_sees_prev_c:
+        dprev_c = dprev_c + da_o * p_o
+    c_seen_by_o = cache.prev_c if o_sees_prev_c else cache.next_c
+    dp = np.stack([(da_i * cache.prev_c).sum(axis=0), (da_f * cache.prev_c).sum(axis=0),
+                   (da_o * c_seen_by_o).sum(axis=0)])
+    blocks = [da_i, da_f, da_o, da_g]
+    if "gate_blocks_swapped" in bugs:
+        blocks[0], blocks[1] = blocks[1], blocks[0]
+    da = np.concatenate(blocks, axis=1)
+    sent = da
+    if "cell_error_is_output_gate_error" in bugs:
+        sent = np.zeros_like(da)
+        sent[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]
+    dWh = cache.prev_h.T @ da
+    if "recurrent_weight_blocks_transposed" in bugs:
+        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)
+    db = da.mean(axis=0) if "bias_grad_averaged" in bugs else da.sum(axis=0)
+    if "bias_grad_scaled_by_sigmoid" in bugs:
+        db = db * sigmoid(b)
+    return sent @ cache.Wx.T, sent @ cache.Wh.T, dprev_c, cache.x.T @ da, dWh, db, dp
+
+
 def diagnose_peephole_step(forward, backward, seed=0):
     """Diagnose a reader's peephole step pair (diagonal peepholes, p of shape (3, H)).
 
     forward(x, prev_h, prev_c, Wx, Wh, b, p) -> next_h, next_c, cache
     backward(dnext_h, dnext_c, cache) -> dx, dprev_h, dprev_c, dWx, dWh, db, dp
     Returns a Diagnosis.
+
+    Recognised in the backward: every step-level mistake (all of
+    ``catalogue.STEP_IDS``, e.g. the bias gradient times sigmoid(b) and "the
+    cell's error is the output gate's error") and the peephole ones
+    (``peephole_o_path_missing_in_dc``, ``peephole_paths_missing_in_dprev_c``),
+    in any combination, each with its share of the error. Recognised from the
+    forward's outputs: ``peephole_output_gate_sees_prev_cell`` (the backward is
+    then matched against that cell's gradients) and
+    ``peephole_tied_to_input_weight`` (the backward is then checked against
+    central differences of your own forward: "is / is not the true gradient of
+    your forward"; its backward mistakes are not named). Not recognised:
+    ``truncated_rtrl_as_bptt`` (a sequence-level algorithm) and any other wrong
+    forward, which is reported as "your forward disagrees" together with the
+    check of your backward against your own forward.
     """
     kind = "peephole_step"
     inputs, upstream = peephole_step_probe(seed)
     arrays = list(inputs.values())
+    b = inputs["b"]
     ref_h, ref_c, ref_cache = peephole.peephole_step_forward(*arrays)
     ref = peephole.peephole_step_backward(*upstream, ref_cache)
     outs, cache, failed = _run_step_forward(kind, forward, arrays, ref_h.shape)
@@ -136,10 +307,17 @@ def diagnose_peephole_step(forward, backward, seed=0):
     problem = _forward_problem(("next_h", "next_c"), outs, (ref_h, ref_c), tol)
     if problem:
         wrong_cell = variants.peephole_step_forward("peephole_output_gate_sees_prev_cell")
-        other_h, other_c, ref_cache = wrong_cell(*arrays)
+        other_h, other_c, other_cache = wrong_cell(*arrays)
+        tied_h, tied_c, _ = tied_peephole_forward(*arrays)
+        if _distance(outs, (tied_h, tied_c)) < tol:
+            return _forward_is_wrong(kind, tol, None, forward, backward, arrays, upstream,
+                                     cache, PEEPHOLE_GRADS, ref,
+                                     mistakes_found=("peephole_tied_to_input_weight",))
         if _distance(outs, (other_h, other_c)) >= tol:
-            return Diagnosis(kind, tol, problem=problem)
+            return _forward_is_wrong(kind, tol, problem, forward, backward, arrays, upstream,
+                                     cache, PEEPHOLE_GRADS, ref)
         forward_bugs = ("peephole_output_gate_sees_prev_cell",)
+        ref_cache = other_cache
         ref = variants.peephole_step_backward(*forward_bugs)(*upstream, ref_cache)
     got, mutated, failed = _run_backward(kind, backward, upstream, cache, PEEPHOLE_GRADS, ref)
     if failed:
@@ -147,11 +325,11 @@ def diagnose_peephole_step(forward, backward, seed=0):
     tol = _tolerance(got)
 
     def compute(ids):
-        return variants.peephole_step_backward(*forward_bugs, *ids)(*_copies(upstream), ref_cache)
+        return _peephole_backward(*_copies(upstream), ref_cache, b,
+                                  frozenset(forward_bugs + tuple(ids)))
 
-    candidates = [i for i in catalogue.PEEPHOLE_IDS if i != "peephole_output_gate_sees_prev_cell"]
-    diagnosis = _finish(kind, tol, _errors(PEEPHOLE_GRADS, got, ref), got, candidates, compute,
-                        mutated, gate_time_errors(got[0], ref[0], inputs["Wx"]),
+    diagnosis = _finish(kind, tol, _errors(PEEPHOLE_GRADS, got, ref), got, PEEPHOLE_STEP_IDS,
+                        compute, mutated, gate_time_errors(got[0], ref[0], inputs["Wx"]),
                         _block_errors({"dWx": (got[3], ref[3]), "db": (got[5], ref[5])}))
     if forward_bugs:
         diagnosis.mistakes = forward_bugs + diagnosis.mistakes
@@ -161,52 +339,102 @@ def diagnose_peephole_step(forward, backward, seed=0):
     return diagnosis
 
 
+# --- the loss ---------------------------------------------------------------------------------
+
+CONVENTIONS = ("mean over N", "sum", "mean over N*T")
+
+
+def _loss_probe_3d(seed, N, T=3):
+    scores, _ = loss_probe(seed, N=N * T)
+    rng = np.random.default_rng(seed + 7)
+    return scores.reshape(N, T, -1), rng.integers(0, scores.shape[1], (N, T))
+
+
 def diagnose_loss(loss_fn, seed=0):
     """Diagnose a reader's ``softmax_loss(scores, y) -> (loss, dscores)``.
 
-    The expected loss is the mean cross-entropy over the batch and dscores its
-    gradient. A loss summed over the batch with a gradient summed to match is
-    accepted (with a note). Also probes the same scores plus 1000, which
-    leaves the softmax unchanged but overflows an exp taken without a shift.
+    scores (N, C) with y (N,); or, if your function does not take that (it
+    raises, or returns the wrong shape), scores (N, T, C) with y (N, T).
+    The scale of the loss is a convention, found from the loss's value:
+    "mean over N", "sum" or (for (N, T, C)) "mean over N*T" (and the sum or mean
+    over N there too); ``Diagnosis.convention`` says which you use, and dscores
+    is compared with the gradient *of your convention*, and the catalogue's
+    candidates are matched under it.
+
+    Recognised: ``softmax_grad_on_cross_entropy``, ``loss_grad_sign_flipped``,
+    ``loss_grad_forgets_target``, ``loss_grad_not_divided_by_batch`` (a mean
+    loss with a summed gradient; under the sum convention that gradient is
+    right), in any combination, and ``softmax_not_shifted`` (scores + 1000
+    overflow). Not recognised: a loss value that fits no convention (reported as
+    a wrong loss), a gradient scaled by a factor other than the batch size.
+    Also reports dscores against central differences of your own loss.
     Returns a Diagnosis with errors for "loss" and "dscores".
     """
     kind = "loss"
     scores, y = loss_probe(seed)
-    N = scores.shape[0]
-    ref_loss, ref_d = reference_softmax_loss(scores, y)
     out, failed = _call(kind, "loss function", loss_fn, (scores.copy(), y.copy()))
+    ok_2d = (failed is None and isinstance(out, (tuple, list)) and len(out) == 2
+             and np.shape(out[1]) == scores.shape)
+    if not ok_2d:
+        scores3, y3 = _loss_probe_3d(seed, scores.shape[0])
+        out3, failed3 = _call(kind, "loss function", loss_fn, (scores3.copy(), y3.copy()))
+        if (failed3 is None and isinstance(out3, (tuple, list)) and len(out3) == 2
+                and np.shape(out3[1]) == scores3.shape):
+            scores, y, out, failed = scores3, y3, out3, None
     if failed:
         return failed
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         return Diagnosis(kind, TOL, problem="your loss function should return (loss, dscores)")
-    loss, dscores = float(out[0]), np.asarray(out[1])
+    loss, dscores = float(np.asarray(out[0]).sum()), np.asarray(out[1])
     if dscores.shape != scores.shape:
         return Diagnosis(kind, TOL, problem=f"dscores has shape {dscores.shape}, expected "
                          f"{scores.shape}, the shape of scores")
     tol = _tolerance([dscores])
-    notes = []
-    if abs(loss - N * ref_loss) < tol * N * ref_loss and abs(loss - ref_loss) >= tol * ref_loss:
-        notes.append("Your loss sums over the batch where lstmlib averages; that is fine as "
-                     "long as dscores is summed to match (it is compared as a sum here).")
-        ref_loss, ref_d = N * ref_loss, N * ref_d
-    # Your own gradient check: does dscores differentiate your own loss?
+    N, C = scores.shape[0], scores.shape[-1]
+    rows = int(np.prod(scores.shape[:-1]))
+    flat, flat_y = scores.reshape(rows, C), y.reshape(rows)
+    mean_rows, _ = reference_softmax_loss(flat, flat_y)
+    total = mean_rows * rows
+    # Each convention: (name, factor from the summed loss to yours).
+    options = [("mean over N", 1.0 / N), ("sum", 1.0)]
+    if scores.ndim == 3:
+        options.append(("mean over N*T", 1.0 / rows))
+    fits = [(abs(loss - total * s), name, s) for name, s in options]
+    _, convention, scale = min(fits)
+    if abs(loss - total * scale) >= max(tol, 1e-6) * total * scale:
+        convention, scale = "mean over N", 1.0 / N  # fits none: compare with lstmlib's
+    ref_loss = total * scale
+
+    def compute(ids):
+        bug_loss, bug_d = variants.softmax_loss(*ids)(flat.copy(), flat_y)
+        if "loss_grad_not_divided_by_batch" in ids:  # the gradient of the summed loss
+            grad = bug_d
+        else:
+            grad = bug_d * rows * scale
+        return [np.array([bug_loss * rows * scale]), grad.reshape(scores.shape)]
+
+    ref_d = compute(())[1]
+    notes = [f"Your loss is the {convention} (scores of shape {scores.shape}); dscores is "
+             "compared with the gradient of that loss, and the candidates are scaled alike."]
     probe = scores.copy()
-    numeric = numerical_gradient(lambda: float(loss_fn(probe, y)[0]), probe)
-    self_error = rel_error(dscores, numeric)
+    try:
+        numeric = numerical_gradient(lambda: float(np.asarray(loss_fn(probe, y)[0]).sum()),
+                                     probe)
+        notes.append(f"Your dscores against central differences of your own loss: "
+                     f"{rel_error(dscores, numeric):.1e}.")
+    except Exception:
+        pass
     errors = {"loss": abs(loss - ref_loss) / abs(ref_loss), "dscores": rel_error(dscores, ref_d)}
-    notes.append(f"Your dscores against central differences of your own loss: {self_error:.1e}.")
     big = scores + 1000.0  # softmax ignores a common shift; exp(1000) overflows
     with np.errstate(all="ignore"):
         big_out, failed = _call(kind, "loss function", loss_fn, (big, y.copy()))
-    finite = failed is None and np.isfinite(big_out[0]) and np.isfinite(big_out[1]).all()
-
-    def compute(ids):
-        bug_loss, bug_d = variants.softmax_loss(*ids)(scores.copy(), y)
-        return [np.array([bug_loss]), bug_d]
-
-    diagnosis = _finish(kind, tol, errors, [np.array([loss]), dscores],
-                        [i for i in catalogue.LOSS_IDS if i != "softmax_not_shifted"], compute,
+    finite = (failed is None and np.isfinite(np.asarray(big_out[0])).all()
+              and np.isfinite(big_out[1]).all())
+    candidates = [i for i in catalogue.LOSS_IDS if i != "softmax_not_shifted"
+                  and not (i == "loss_grad_not_divided_by_batch" and convention == "sum")]
+    diagnosis = _finish(kind, tol, errors, [np.array([loss]), dscores], candidates, compute,
                         False, None, None, notes)
+    diagnosis.convention = convention
     if not finite:
         diagnosis.mistakes += ("softmax_not_shifted",)
     return diagnosis

@@ -126,18 +126,141 @@ def _match(got, candidates, compute, tolerance):
     return []
 
 
+def _misfit(got, want, scale):
+    """How far ``got`` is from ``want``: the sum over gradients of (|got - want| / |scale|)**2
+    (Frobenius norms; ``scale`` is the correct gradients). Additive over gradients, zero
+    exactly when every gradient agrees."""
+    total = 0.0
+    for g, w, s in zip(got, want, scale):
+        norm = float(np.linalg.norm(np.asarray(s, dtype=np.float64)))
+        diff = float(np.linalg.norm(np.asarray(g, dtype=np.float64) - w))
+        total += (diff / norm) ** 2 if norm else diff ** 2
+    return total
+
+
+MIN_SHARE = 0.02  # a peeled mistake must remove at least 2 % of the error that remains
+
+
+def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
+    """Name any number of mistakes by peeling.
+
+    Start from the reference with the mistakes ``start`` applied; at every round
+    apply the candidate whose gradients come closest to ``got`` (the one whose
+    fix removes the largest part of the remaining error, measured by
+    ``_misfit``), and repeat until the gradients match within ``tolerance`` or
+    no candidate removes at least ``MIN_SHARE`` of the remaining error (then a
+    pair that completes the match exactly is still looked for).
+
+    Returns (ids in the order peeled, share of the original error each removed,
+    share that remains unexplained, whether the ids explain ``got`` exactly).
+    """
+    scale = compute(())
+    current = tuple(start)
+    err0 = _misfit(got, compute(current), scale)
+    if err0 == 0 or _distance(got, compute(current)) < tolerance:
+        return current, [], 0.0, True
+    err, shares = err0, []
+    pool = [c for c in candidates if c not in current]
+    while pool and len(current) - len(start) < max_mistakes:
+        trials = []
+        for cid in pool:
+            try:
+                out = compute(current + (cid,))
+            except Exception:  # a combination a variant cannot build
+                continue
+            trials.append((_misfit(got, out, scale), _distance(got, out), cid))
+        if not trials:
+            break
+        exact = [t for t in trials if t[1] < tolerance]
+        best = min(exact or trials, key=lambda t: t[0])
+        if not exact and err - best[0] < MIN_SHARE * err:
+            # no single mistake helps: a pair that completes the explanation exactly?
+            for pair in itertools.combinations(pool, 2):
+                try:
+                    out = compute(current + pair)
+                except Exception:
+                    continue
+                if _distance(got, out) < tolerance:
+                    shares.append(err / err0)
+                    return current + pair, shares, 0.0, True
+            break
+        current += (best[2],)
+        shares.append((err - best[0]) / err0)
+        pool.remove(best[2])
+        err = best[0]
+        if exact:
+            return current, shares, 0.0, True
+    return current, shares, err / err0, False
+
+
+def _order_by_effect(got, ids, compute):
+    """``ids`` ordered by what matters most for training, with each one's share.
+
+    "Matters most" is defined as the size of a mistake's effect on your
+    gradients: the mistake whose fix removes the largest share of their error
+    (``_misfit`` against the correct gradients) comes first. The order is found by
+    fixing one mistake at a time in your code (as reproduced by ``compute(ids)``),
+    always the one whose fix leaves the smallest error, until none is left; each
+    share is the error its fix removed, over the error you started with
+    (negative effects count as zero; the shares are scaled to add up to 1).
+    Returns (ordered ids, {id: share}).
+    """
+    correct = compute(())
+    applied = tuple(ids)
+    err = _misfit(compute(applied), correct, correct)
+    gains, order = {}, []
+    while applied:
+        trials = []
+        for cid in applied:
+            rest = tuple(i for i in applied if i != cid)
+            trials.append((_misfit(compute(rest), correct, correct), cid))
+        e_after, fixed = min(trials, key=lambda t: t[0])
+        gains[fixed] = max(err - e_after, 0.0)
+        err = e_after
+        applied = tuple(i for i in applied if i != fixed)
+        order.append(fixed)
+    total = sum(gains.values())
+    shares = {k: (v / total if total else 1.0 / len(gains)) for k, v in gains.items()}
+    order.sort(key=lambda k: -shares[k])  # stable: ties keep the order they were fixed in
+    return order, shares
+
+
 def _finish(kind, tolerance, errors, got, candidates, compute, mutated, gate_errors,
-            block_errors, notes=()):
-    mistakes_found, equivalent = [], []
+            block_errors, notes=(), start=()):
+    """Name the mistakes that explain ``got``.
+
+    One or two mistakes are searched exhaustively (every single, then every
+    pair, so equivalent explanations are listed); beyond that, peeling
+    (``_peel``) names any number. Mistakes are *named* only when together they
+    reproduce your gradients within ``tolerance``; they are listed by
+    ``_order_by_effect`` and ``Diagnosis.shares`` holds each one's share of the
+    error. When peeling explains part of the error but not all, nothing is named:
+    the mistakes it peeled go to ``Diagnosis.partial`` (id -> share) and
+    ``Diagnosis.unexplained`` holds the share that remains.
+    """
+    mistakes_found, equivalent, shares, unexplained, partial = [], [], {}, 0.0, {}
     if any(err >= tolerance for err in errors.values()):
+        if start:
+            base = compute
+            compute = lambda ids: base(tuple(start) + tuple(ids))  # noqa: E731
         matches = _match(got, candidates, compute, tolerance)
         if matches:
             mistakes_found = list(matches[0])
             equivalent = [" + ".join(ids) for ids in matches[1:]]
+        else:
+            ids, peel_shares, unexplained, exact = _peel(got, candidates, compute, tolerance)
+            if exact:
+                mistakes_found = list(ids)
+            else:
+                partial = dict(zip(ids, peel_shares))
+        if mistakes_found:
+            mistakes_found, shares = _order_by_effect(got, mistakes_found, compute)
+            unexplained = 0.0
     if mutated:
         mistakes_found.append("modifies_upstream_in_place")
     return Diagnosis(kind, tolerance, errors, mistakes_found, equivalent, gate_errors,
-                     block_errors, notes=notes)
+                     block_errors, notes=notes, shares=shares, unexplained=unexplained,
+                     partial=partial)
 
 
 def _forward_problem(names, got, want, tolerance, suffix=""):
