@@ -7,7 +7,8 @@ import lstmlib
 
 API = Path(__file__).resolve().parent.parent / "api.md"
 # namespaces that only gather names documented in their own modules
-GATHERING = {"lstmlib.book", "lstmlib.diagnose.mistakes", "lstmlib.diagnose.diagnosers"}
+GATHERING = {"lstmlib.book", "lstmlib.diagnose.mistakes", "lstmlib.diagnose.diagnosers",
+             "lstmlib.diagnose.__main__"}
 
 
 def test_every_module_is_on_the_api_page():

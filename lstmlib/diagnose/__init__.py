@@ -12,9 +12,13 @@ Each builds a small probe in float64 whose values make every catalogued
 mistake visible (``|c| > 1`` somewhere, h0 far from ones, biases away from zero,
 every upstream gradient nonzero, D >= 4H), runs your forward and compares
 its outputs with lstmlib's, runs your backward, and compares your gradients
-with the correct ones. If they differ, it computes what each mistake in
-``lstmlib.diagnose.mistakes.CATALOGUE`` (and each pair of them) would return
-on the same probe; the one that matches yours is named.
+with the correct ones. If they differ, it computes what the mistakes in
+``lstmlib.diagnose.mistakes.CATALOGUE`` would return on the same probe, alone,
+in pairs, and peeled one after another (any number of them at once), and names
+the set that reproduces your gradients, largest share of the error first. A
+loss is matched under your own convention (summed, or averaged over N or N·T);
+a forward mistake is named from the forward's outputs, and your backward is
+then checked against your own forward by central differences.
 
 The result is a ``Diagnosis``: ``.ok``, ``.mistake`` (a catalogue id or None),
 ``.errors`` (gradient name -> relative error against the correct gradient),
@@ -27,9 +31,10 @@ recovers the gradient of every gate's pre-activation at every step.
 
 Inside: ``catalogue`` (the mistakes), ``variants`` (each as code),
 ``mistakes`` (both in one namespace, plus ``training``), ``probes``,
-``matching``, ``report`` (``Diagnosis``), ``diagnosers`` and ``files``
-(``write_probe`` / ``check_files``: the same diagnosis for a program in any
-language, through plain-text probe files). The pictures
+``matching``, ``report`` (``Diagnosis``), ``diagnosers``, ``adapters``
+(per-gate and PyTorch weight layouts), ``files`` (``write_probe`` /
+``check_files``: the same diagnosis for a program in any language, through
+plain-text probe files) and ``pyfile`` (``python -m lstmlib.diagnose my_lstm.py``). The pictures
 of a diagnosis are in the book layer, ``lstmlib.book.clinic_views``.
 """
 from . import catalogue, mistakes, variants
