@@ -26,6 +26,7 @@ SOURCES = [
     "chapters/**/*",
     "lstmlib/**/*.py",
     "lstmlib/book/results/*",  # chapter 7 reads the adding-problem benchmark's results
+    "scripts/reference_platform.py",  # the numeric platform every notebook runs on
 ]
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
 SKIP_FILES = {"README.md"}
