@@ -12,5 +12,6 @@ def _skip_namedtuple_fields(app, what, name, obj, skip, options):
 
 
 def setup(app):
+    app.setup_extension("sphinx.ext.autodoc")  # its event must exist before we connect
     app.connect("autodoc-skip-member", _skip_namedtuple_fields)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
