@@ -72,26 +72,40 @@ def marked_lines(mistake_id, source=None):
     """The lines marked for ``mistake_id``: (right lines, wrong lines).
 
     source: the text to search; default: ``MARKED_MODULES``' sources, in order.
-    Each is a list of source lines with the marker comment and the indentation
-    removed: marked lines may come from different blocks (a step backward and
-    its time loop), so each stands on its own (a mistake that leaves a line out
-    has no wrong line). Raises ValueError for an id that is not in the catalogue or
-    has no marked line at all.
+    Each is a list of source lines with the marker comment removed. Marked lines
+    may come from different blocks (a step backward and its time loop), so each
+    run of adjacent marked lines is dedented on its own: a run keeps its inner
+    indentation (a ``def`` and its body, a call continued on the next line). A
+    mistake that leaves a line out has no wrong line. Raises ValueError for an id
+    that is not in the catalogue or has no marked line at all.
     """
     if mistake_id not in catalogue.CATALOGUE:
         raise ValueError(f"{mistake_id!r} is not in the mistake catalogue")
     if source is None:
         source = "\n".join(inspect.getsource(module) for module in MARKED_MODULES)
     lines = source.splitlines()
-    found = {"right": [], "mistake": []}
-    for line in lines:
+    found = {"right": [], "mistake": []}  # kind -> [(line number, text)]
+    for number, line in enumerate(lines):
         match = _MARK.search(line)
         if match and mistake_id in {i.strip() for i in match.group(2).split(",")}:
-            found[match.group(1)].append(line[:match.start()])
+            found[match.group(1)].append((number, line[:match.start()].rstrip()))
     if not found["mistake"] and not found["right"]:
         raise ValueError(f"no line of lstmlib/diagnose/variants.py is marked "
                          f"'# mistake: {mistake_id}' or '# right: {mistake_id}'")
-    return [[line.strip() for line in found[kind]] for kind in ("right", "mistake")]
+    return [_dedent_runs(found[kind]) for kind in ("right", "mistake")]
+
+
+def _dedent_runs(numbered_lines):
+    """Dedent each run of adjacent (line number, text) pairs on its own."""
+    out, run, previous = [], [], None
+    for number, text in numbered_lines + [(None, None)]:
+        if run and (number is None or number != previous + 1):
+            out.extend(textwrap.dedent("\n".join(run)).splitlines())
+            run = []
+        if number is not None:
+            run.append(text)
+        previous = number
+    return out
 
 
 def show_mistake(mistake_id):

@@ -2,11 +2,10 @@
 import numpy as np
 
 from .. import peephole
-from ..activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from ..compare import MATCH_TOLERANCE
 from ..gradcheck import numerical_gradient, rel_error
 from ..layers import softmax_loss as reference_softmax_loss
-from ..lstm import lstm_backward, lstm_forward, split_gates
+from ..lstm import lstm_backward, lstm_forward
 from . import catalogue, variants
 from .matching import (
     _block_errors,
@@ -216,62 +215,6 @@ def tied_peephole_forward(x, prev_h, prev_c, Wx, Wh, b, p=None):
     return peephole.peephole_step_forward(x, prev_h, prev_c, Wx, Wh, b, tied)
 
 
-def _peephole_backward(dnext_h, dnext_c, cache, b, bugs):
-    """The peephole step backward with any of ``PEEPHOLE_STEP_IDS`` (and the wrong cell
-    ``peephole_output_gate_sees_prev_cell``) switched in; ``b`` for the sigmoid(b) mistake.
-
-    Each step mistake does here what it does in ``variants.step_backward``; the peephole
-    paths stay right unless a peephole mistake removes them.
-    """
-    i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
-    H = i.shape[1]
-    p_i, p_f, p_o = cache.p
-    dsig = dsigmoid_from_output
-    if "sigmoid_grad_applied_twice" in bugs:
-        def dsig(y):
-            return dsigmoid_from_output(sigmoid(y))
-    do = dnext_h if "output_gate_missing_tanh_c" in bugs else dnext_h * tanh_c
-    da_o = do * dsig(o)
-    dtanh_c = dtanh_from_output(cache.next_c if "tanh_grad_at_preactivation" in bugs else tanh_c)
-    h_path = dnext_h * o * dtanh_c
-    if "cell_grad_missing_h_path" in bugs:
-        dc = dnext_c
-    elif "cell_grad_missing_next_c" in bugs:
-        dc = h_path
-    else:
-        dc = dnext_c + h_path
-    o_sees_prev_c = "peephole_output_gate_sees_prev_cell" in bugs
-    if not o_sees_prev_c and "peephole_o_path_missing_in_dc" not in bugs:
-        dc = dc + da_o * p_o
-    da_i = dc * g * dsig(i)
-    prev_c_for_f = cache.next_c if "forget_grad_uses_new_cell" in bugs else cache.prev_c
-    da_f = dc * prev_c_for_f * dsig(f)
-    da_g = dc * i * dtanh_from_output(g)
-    dprev_c = dc if "missing_forget_in_dprev_c" in bugs else dc * f
-    if "peephole_paths_missing_in_dprev_c" not in bugs:
-        dprev_c = dprev_c + da_i * p_i + da_f * p_f
-    if o_sees_prev_c:
-        dprev_c = dprev_c + da_o * p_o
-    c_seen_by_o = cache.prev_c if o_sees_prev_c else cache.next_c
-    dp = np.stack([(da_i * cache.prev_c).sum(axis=0), (da_f * cache.prev_c).sum(axis=0),
-                   (da_o * c_seen_by_o).sum(axis=0)])
-    blocks = [da_i, da_f, da_o, da_g]
-    if "gate_blocks_swapped" in bugs:
-        blocks[0], blocks[1] = blocks[1], blocks[0]
-    da = np.concatenate(blocks, axis=1)
-    sent = da
-    if "cell_error_is_output_gate_error" in bugs:
-        sent = np.zeros_like(da)
-        sent[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]
-    dWh = cache.prev_h.T @ da
-    if "recurrent_weight_blocks_transposed" in bugs:
-        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)
-    db = da.mean(axis=0) if "bias_grad_averaged" in bugs else da.sum(axis=0)
-    if "bias_grad_scaled_by_sigmoid" in bugs:
-        db = db * sigmoid(b)
-    return sent @ cache.Wx.T, sent @ cache.Wh.T, dprev_c, cache.x.T @ da, dWh, db, dp
-
-
 def diagnose_peephole_step(forward, backward, seed=0):
     """Diagnose a reader's peephole step pair (diagonal peepholes, p of shape (3, H)).
 
@@ -325,8 +268,8 @@ def diagnose_peephole_step(forward, backward, seed=0):
     tol = _tolerance(got)
 
     def compute(ids):
-        return _peephole_backward(*_copies(upstream), ref_cache, b,
-                                  frozenset(forward_bugs + tuple(ids)))
+        return variants.peephole_backward_with(*_copies(upstream), ref_cache,
+                                               frozenset(forward_bugs + tuple(ids)), b=b)
 
     diagnosis = _finish(kind, tol, _errors(PEEPHOLE_GRADS, got, ref), got, PEEPHOLE_STEP_IDS,
                         compute, mutated, gate_time_errors(got[0], ref[0], inputs["Wx"]),

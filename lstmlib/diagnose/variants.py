@@ -303,20 +303,39 @@ def peephole_step_forward(*ids):
     return _named(forward, ids, "peephole_step_forward")
 
 
-def _peephole_step_backward(dnext_h, dnext_c, cache, bugs):
+def peephole_backward_with(dnext_h, dnext_c, cache, bugs, b=None):
+    """The peephole step backward with the mistakes in the set ``bugs`` switched in.
+
+    bugs: ids from ``PEEPHOLE_IDS`` and, for the clinic, the plain-cell step mistakes a
+    peephole cell can make too (each does here what it does in ``step_backward``); the
+    peephole paths stay right unless a peephole mistake removes them.
+    b: the bias, needed only for ``bias_grad_scaled_by_sigmoid``.
+    Returns dx, dprev_h, dprev_c, dWx, dWh, db, dp (3, H).
+    """
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
+    H = i.shape[1]
     p_i, p_f, p_o = cache.p
+    dsig = dsigmoid_from_output
+    if "sigmoid_grad_applied_twice" in bugs:
+        def dsig(y):
+            return dsigmoid_from_output(sigmoid(y))
     do = dnext_h if "output_gate_missing_tanh_c" in bugs else dnext_h * tanh_c
-    da_o = do * dsigmoid_from_output(o)
+    da_o = do * dsig(o)
     dtanh_c = dtanh_from_output(cache.next_c if "tanh_grad_at_preactivation" in bugs else tanh_c)
-    dc = dnext_c + dnext_h * o * dtanh_c
+    h_path = dnext_h * o * dtanh_c
+    if "cell_grad_missing_h_path" in bugs:
+        dc = dnext_c
+    elif "cell_grad_missing_next_c" in bugs:
+        dc = h_path
+    else:
+        dc = dnext_c + h_path
     # o's peephole reads c_t (or, in the wrong cell, c_{t-1}): that path joins dc (or dprev_c).
     o_sees_prev_c = "peephole_output_gate_sees_prev_cell" in bugs
     if not o_sees_prev_c and "peephole_o_path_missing_in_dc" not in bugs:
         dc = dc + da_o * p_o  # right: peephole_o_path_missing_in_dc
-    da_i = dc * g * dsigmoid_from_output(i)
+    da_i = dc * g * dsig(i)
     prev_c_for_f = cache.next_c if "forget_grad_uses_new_cell" in bugs else cache.prev_c
-    da_f = dc * prev_c_for_f * dsigmoid_from_output(f)
+    da_f = dc * prev_c_for_f * dsig(f)
     da_g = dc * i * dtanh_from_output(g)
     dprev_c = dc if "missing_forget_in_dprev_c" in bugs else dc * f
     if "peephole_paths_missing_in_dprev_c" not in bugs:
@@ -330,8 +349,17 @@ def _peephole_step_backward(dnext_h, dnext_c, cache, bugs):
     if "gate_blocks_swapped" in bugs:
         blocks[0], blocks[1] = blocks[1], blocks[0]
     da = np.concatenate(blocks, axis=1)
-    return (da @ cache.Wx.T, da @ cache.Wh.T, dprev_c, cache.x.T @ da, cache.prev_h.T @ da,
-            da.sum(axis=0), dp)
+    sent = da
+    if "cell_error_is_output_gate_error" in bugs:
+        sent = np.zeros_like(da)
+        sent[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]
+    dWh = cache.prev_h.T @ da
+    if "recurrent_weight_blocks_transposed" in bugs:
+        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)
+    db = da.mean(axis=0) if "bias_grad_averaged" in bugs else da.sum(axis=0)
+    if "bias_grad_scaled_by_sigmoid" in bugs:
+        db = db * sigmoid(b)
+    return sent @ cache.Wx.T, sent @ cache.Wh.T, dprev_c, cache.x.T @ da, dWh, db, dp
 
 
 def peephole_step_backward(*ids):
@@ -343,5 +371,5 @@ def peephole_step_backward(*ids):
     bugs = _bugs(ids, PEEPHOLE_IDS, "peephole")
 
     def backward(dnext_h, dnext_c, cache):
-        return _peephole_step_backward(dnext_h, dnext_c, cache, bugs)
+        return peephole_backward_with(dnext_h, dnext_c, cache, bugs)
     return _named(backward, ids, "peephole_step_backward")
