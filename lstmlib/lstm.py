@@ -68,7 +68,8 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
 
     dnext_h: (N, H), dnext_c: (N, H): gradients of the loss with respect to
     next_h and next_c, each already summing everything that uses them.
-    Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    Returns dx (N, D), dprev_h (N, H), dprev_c (N, H),
+    dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
     N, H = i.shape

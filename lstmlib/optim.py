@@ -28,10 +28,11 @@ def adam(w, dw, config=None):
     config = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
               **(config or {})}
     t = config.get("t", 0) + 1
-    m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
-    v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw * dw
-    m_hat = m / (1 - config["beta1"] ** t)
-    v_hat = v / (1 - config["beta2"] ** t)
+    beta1, beta2 = config["beta1"], config["beta2"]
+    m = beta1 * config.get("m", np.zeros_like(w)) + (1 - beta1) * dw
+    v = beta2 * config.get("v", np.zeros_like(w)) + (1 - beta2) * dw * dw
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
     config.update(t=t, m=m, v=v)
     return next_w.astype(w.dtype, copy=False), config

@@ -11,8 +11,10 @@ and stored in the cell's ``user_expressions`` metadata, the format jupyterlab-my
 reads: so JupyterLab shows the numbers before the notebook is run, and an
 expression that fails stops this script, naming the cell.
 
-Widget state is not stored: the static site shows scrubbers instead, and stored
-widget state would make the site try to load a widget manager.
+Widgets are not stored: neither their state nor the view of a live dashboard.
+An unrun notebook in JupyterLab would show "model not found" for a stored view,
+so a dashboard cell keeps only its text ("Live dashboard: run this cell ..."),
+which is also what the static site shows under the pre-drawn scrubber.
 """
 import re
 import sys
@@ -25,6 +27,7 @@ from nbclient import NotebookClient
 from nbclient.util import run_sync
 
 ROOT = Path(__file__).resolve().parent.parent
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
 
 
@@ -63,8 +66,10 @@ def execute(path):
                                          f"{result.get('ename')}: {result.get('evalue')}")
                 cell.metadata["user_expressions"] = [
                     {"expression": e, "result": r} for e, r in zip(expressions, results)]
-        client.set_widgets_metadata()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

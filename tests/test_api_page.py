@@ -12,8 +12,11 @@ GATHERING = {"lstmlib.book", "lstmlib.diagnose.mistakes", "lstmlib.diagnose.diag
 
 
 def test_every_module_is_on_the_api_page():
+    # lstmlib.book.exercises.chNN hold each chapter's exercise checks: the chapter
+    # that asks the question is their documentation
     modules = {m.name for m in pkgutil.walk_packages(lstmlib.__path__, "lstmlib.")
-               if not m.name.rsplit(".", 1)[-1].startswith("_")}
+               if not m.name.rsplit(".", 1)[-1].startswith("_")
+               and not re.fullmatch(r"lstmlib\.book\.exercises\.ch\d\d", m.name)}
     documented = set(re.findall(r"automodule:: ([\w.]+)", API.read_text()))
     assert modules - GATHERING - documented == set()
     assert documented - modules - {"lstmlib"} == set()

@@ -7,9 +7,8 @@ nbval_sanitize.cfg).  These tests make sure there *is* something sound to compar
 * every chapter notebook is in _toc.yml, and every chapter in _toc.yml exists;
 * every code cell was executed, top to bottom, in one fresh kernel (counts 1..n);
 * no stored output is an error (or a traceback on stderr);
-* no ipywidgets state is stored, and live-widget outputs are removed from the
-  static site (they would be blank areas there: the site shows pre-computed
-  scrubbers instead).
+* no ipywidgets state or widget view is stored: a live dashboard's cell keeps
+  its text, which tells the reader (on the site, or in an unrun notebook) to run it.
 """
 
 from __future__ import annotations
@@ -120,7 +119,8 @@ def test_no_error_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_no_stored_widget_state_or_blank_widget_outputs(path):
+def test_no_stored_widget_state_or_widget_views(path):
+    """An unrun notebook shows each dashboard's text, not "model not found"."""
     nb = nbformat.read(path, as_version=4)
     problems = []
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state")
@@ -130,11 +130,12 @@ def test_no_stored_widget_state_or_blank_widget_outputs(path):
             "'Save Widget State Automatically' off; or clear metadata.widgets)"
         )
     for i, cell in enumerate(_code_cells(nb)):
-        tags = set(cell.metadata.get("tags", []))
-        has_view = any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", []))
-        if has_view and not tags & OUTPUT_REMOVING_TAGS:
-            problems.append(
-                f"code cell {i} displays a live widget but is not tagged remove-output: "
-                "it would be a blank area on the static site"
-            )
+        for out in cell.get("outputs", []):
+            if WIDGET_VIEW in out.get("data", {}):
+                problems.append(f"code cell {i} stores a widget view: re-run "
+                                "scripts/execute-notebooks, which keeps only its text")
+            elif "Live dashboard: run this cell" in out.get("data", {}).get("text/plain", ""):
+                if set(cell.metadata.get("tags", [])) & OUTPUT_REMOVING_TAGS:
+                    problems.append(f"code cell {i}: a dashboard's text is removed from the "
+                                    "site, so its place there says nothing")
     assert not problems, "\n".join(problems)

@@ -71,8 +71,22 @@ def toc_pages() -> list[str]:
     return pages
 
 
-# Every page a reader can reach: the toc plus Sphinx's own index and search pages.
-PAGES = toc_pages() + ["genindex", "search"]
+def source_pages() -> list[str]:
+    """The highlighted-source pages sphinx.ext.viewcode makes for the API page.
+
+    One per module api.md documents (a package's page is its __init__), plus the
+    index of them all: every function on the API page links to its source there.
+    """
+    api = (ROOT / "api.md").read_text(encoding="utf-8")
+    modules = re.findall(r"^\.\. automodule:: ([\w.]+)", api, re.M)
+    paths = [name.replace(".", "/") for name in modules]
+    # a package's re-exports are shown in the modules that define them: no page of its own
+    return ["_modules/index"] + [f"_modules/{p}" for p in paths if not (ROOT / p).is_dir()]
+
+
+# Every page a reader can reach: the toc, the API page's source pages, and Sphinx's
+# own index and search pages.
+PAGES = toc_pages() + source_pages() + ["genindex", "search"]
 
 
 def _sources_hash() -> str:
@@ -201,6 +215,25 @@ JS_PROSE_TEXT = """
                          + ' .MathJax, mjx-assistive-mml').forEach(e => e.remove());
   return clone.textContent;
 }
+"""
+
+JS_OVERFLOW = """
+() => Array.from(document.querySelectorAll(
+        "div.cell div.highlight pre, div.cell_output pre, div.output pre"))
+  .filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => [el.textContent.trim().split("\\n")[0].slice(0, 60), el.scrollWidth,
+              el.clientWidth])
+"""
+
+# A matplotlib figure in a cell's output sits in a <figure> with a numbered caption.
+JS_UNCAPTIONED = """
+() => Array.from(document.querySelectorAll("div.cell_output img"))
+  .filter(img => !img.closest(".lstm-scrubber") && !img.closest("div.animation"))
+  .filter(img => {
+    const fig = img.closest("figure");
+    return !(fig && fig.querySelector("figcaption span.caption-number"));
+  })
+  .map(img => (img.getAttribute("alt") || img.getAttribute("src") || "").slice(0, 60))
 """
 
 JS_OUTPUTS = """
@@ -394,6 +427,13 @@ def test_page(name, site, base_url, browser):
         problems += [f"image did not load: {s}" for s in page.evaluate(JS_BROKEN_IMAGES)]
 
         problems += page.evaluate(JS_OUTPUTS)
+
+        if name.startswith("chapters/"):
+            # Code and outputs fit the page at its default width: no sideways scrolling.
+            problems += [f"scrolls sideways ({w}px in {c}px): {t!r}"
+                         for t, w, c in page.evaluate(JS_OVERFLOW)]
+            problems += [f"figure without a numbered caption: {s}"
+                         for s in page.evaluate(JS_UNCAPTIONED)]
 
         code_blocks = page.locator("div.highlight pre").count()
         if code_blocks and not page.locator("button.copybtn").count():

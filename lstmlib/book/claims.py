@@ -9,6 +9,7 @@ build and nbval fail instead of the text going quietly wrong.
 ``sci`` and ``pct`` format numbers for the prose the same way everywhere.
 """
 import math
+import textwrap
 
 
 class ClaimFailed(AssertionError):
@@ -30,7 +31,8 @@ def claim(holds, statement):
                          "reduce it with .all() or .any() first")
     if not bool(holds):
         raise ClaimFailed(f"the book claims {statement!r}, but in this run it does not hold")
-    print(f"✓ {statement}")
+    # wrapped to the page's 88 characters, so a long sentence does not scroll sideways
+    print(textwrap.fill(f"✓ {statement}", 88, subsequent_indent="  "))
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -165,7 +165,9 @@ PATHS = {
 
 FORWARD_COLOUR = "tab:blue"
 BACKWARD_COLOUR = "tab:red"
-_DIM = "0.75"
+DIM_COLOUR = "0.75"  # wires that carry nothing in the case drawn
+BOX_FACE = "#e8eef6"  # pre-activation and cell boxes
+GATE_FACE = "#f3f0e6"  # gate boxes
 
 
 def highlighted_edges(highlight, peepholes=False):
@@ -198,7 +200,7 @@ def _node_patch(ax, name, gradient=None):
     elif shape in ("gate", "box"):
         width = 4.6 if shape == "box" else 0.9
         patch = FancyBboxPatch((x - width / 2, y - 0.4), width, 0.8, boxstyle="round,pad=0.05",
-                               facecolor="#f3f0e6" if shape == "gate" else "#e8eef6",
+                               facecolor=GATE_FACE if shape == "gate" else BOX_FACE,
                                edgecolor="0.2", linewidth=1.0, zorder=3)
         size = 9
     else:  # a port: text with an invisible patch as wide as the text, so wires stop short of it
@@ -230,7 +232,7 @@ def _draw_wire(ax, patches, edge, points, colour, width, backward, style="-"):
         ax.add_patch(Circle(points[0], 0.07, color=colour, zorder=2.5))
     if backward:  # the gradient travels from dst back to src
         points, ends = points[::-1], ends[::-1]
-    highlighted = colour != _DIM
+    highlighted = colour != DIM_COLOUR
     for k, (start, end) in enumerate(zip(points[:-1], points[1:])):
         last = k == len(points) - 2
         first_patch = patches.get(ends[0]) if k == 0 else None
@@ -279,7 +281,7 @@ def draw_cell(highlight=(), backward=False, peepholes=False, derivatives=False, 
         if edge in lit:
             _draw_wire(ax, patches, edge, points, lit[edge] or default, 2.6, backward, style)
         else:
-            _draw_wire(ax, patches, edge, points, _DIM, 1.2, False, style)
+            _draw_wire(ax, patches, edge, points, DIM_COLOUR, 1.2, False, style)
         if edge in lit and backward and derivatives:
             label, (x, y, align) = DERIVATIVES[edge]
             ax.text(x, y, label, ha=align, va="center", fontsize=8, color="0.15", zorder=5,

@@ -194,11 +194,11 @@ def _peel(got, candidates, compute, tolerance, start=(), max_mistakes=8):
 
 
 def _order_by_effect(got, ids, compute):
-    """``ids`` ordered by what matters most for training, with each one's share.
+    """``ids`` ordered by their share of the gradient error, largest first, with the shares.
 
-    "Matters most" is defined as the size of a mistake's effect on your
-    gradients: the mistake whose fix removes the largest share of their error
-    (``_misfit`` against the correct gradients) comes first. The order is found by
+    The mistake whose fix removes the largest share of your gradients' error
+    (``_misfit`` against the correct gradients) comes first: a share of the
+    gradient's error, not a measure of the harm to training. The order is found by
     fixing one mistake at a time in your code (as reproduced by ``compute(ids)``),
     always the one whose fix leaves the smallest error, until none is left; each
     share is the error its fix removed, over the error you started with

@@ -87,7 +87,8 @@ def cpp(kind, dims, inputs, upstream, outputs):
                       for n, (shape, _) in outputs.items())
     saves = "\n".join(f"    save({n}, \"{n}\");" for n in outputs)
     return f"""// lstmlib probe "{kind}": read the inputs, compute, write the outputs (README.txt).
-// Build and run:  g++ -O2 -std=c++14 template.cpp -o my_lstm -larmadillo && ./my_lstm DIR
+// Build and run:
+//   g++ -O2 -std=c++14 template.cpp -o my_lstm -larmadillo && ./my_lstm DIR
 // Then:           python -m lstmlib.diagnose check DIR
 // {_layout_comment(kind, dims)}
 {CPP_HELPERS}

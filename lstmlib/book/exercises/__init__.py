@@ -1,0 +1,183 @@
+"""The chapters' coding exercises, checked by lstmlib.
+
+Below each coding exercise a check cell runs the reader's function:
+
+    from lstmlib.book.exercises import check
+    check("rnn-step-backward", rnn_step_backward)
+
+and prints one verdict: ``correct``; or what is wrong, with the mistake's name and
+the section that explains it; or ``not attempted yet`` while the stub still raises
+``NotImplementedError`` (or returns None). It never raises for the reader's code,
+so the notebook runs top to bottom with the stubs untouched.
+
+A solution cell calls ``check(..., must_pass=True)``: the same checker, but it
+raises :class:`ExerciseFailed` unless the answer is correct, so every published
+solution is proved in CI.
+
+The exercises themselves live in one module per chapter (``ch01`` ... ), each
+registering its checks with ``@exercise(id, chapter=..., section=...)``. A check
+receives the reader's functions and returns a :class:`Verdict`, usually built from
+a gradient check (:func:`from_gradcheck`), a comparison with lstmlib's own
+function (:func:`from_comparison`) or a diagnosis (:func:`from_diagnosis`).
+"""
+import importlib
+import pkgutil
+import textwrap
+from typing import Callable, NamedTuple
+
+TOLERANCE = 1e-8
+WIDTH = 88  # the page's width in characters: a verdict is wrapped to fit it
+
+
+class ExerciseFailed(AssertionError):
+    """A solution the book publishes did not pass its own check."""
+
+
+class Verdict(NamedTuple):
+    status: str               # "correct", "wrong" or "not attempted"
+    message: str              # what the reader reads
+    mistakes: tuple = ()      # catalogue ids the diagnoser named, if any
+
+    @property
+    def ok(self):
+        return self.status == "correct"
+
+    def __str__(self):
+        mark = {"correct": "✓ correct", "wrong": "✗ not yet right",
+                "not attempted": "· not attempted yet"}[self.status]
+        return f"{mark}: {self.message}" if self.message else mark
+
+    def __repr__(self):
+        return str(self)
+
+    def _ipython_display_(self):
+        # check() has printed the verdict already; a check cell ending in check(...)
+        # would otherwise show it twice.
+        pass
+
+
+class Exercise(NamedTuple):
+    id: str
+    chapter: int
+    section: str              # label of the section that teaches what it asks
+    run: Callable             # reader's functions -> Verdict
+
+
+REGISTRY = {}
+
+
+def exercise(id, *, chapter, section):
+    """Register ``run(*reader_functions) -> Verdict`` as the check of exercise ``id``."""
+    def register(run):
+        if id in REGISTRY:
+            raise ValueError(f"exercise {id!r} is registered twice")
+        REGISTRY[id] = Exercise(id, chapter, section, run)
+        return run
+    return register
+
+
+def _load_all():
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("ch"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+class _NotAttempted(Exception):
+    pass
+
+
+def _guard(fn):
+    """Wrap a reader's function so that an untouched stub is recognised."""
+    if not callable(fn):
+        raise TypeError(f"check() expects your function, got {type(fn).__name__}")
+
+    def guarded(*args, **kwargs):
+        try:
+            out = fn(*args, **kwargs)
+        except NotImplementedError as err:
+            raise _NotAttempted() from err
+        if out is None:
+            raise _NotAttempted()
+        return out
+
+    guarded.__name__ = getattr(fn, "__name__", "function")
+    return guarded
+
+
+def check(exercise_id, *functions, must_pass=False):
+    """Check the reader's answer to ``exercise_id``; print and return the Verdict.
+
+    must_pass: raise ExerciseFailed unless the verdict is correct (solution cells).
+    """
+    if exercise_id not in REGISTRY:
+        _load_all()
+    if exercise_id not in REGISTRY:
+        raise KeyError(f"no exercise {exercise_id!r}; the exercises are: "
+                       f"{', '.join(sorted(REGISTRY))}")
+    ex = REGISTRY[exercise_id]
+    guarded = [_guard(fn) for fn in functions]
+    try:
+        verdict = ex.run(*guarded)
+    except _NotAttempted:
+        verdict = Verdict("not attempted", "replace `raise NotImplementedError` "
+                          "with your code, then run this cell again.")
+    except Exception as err:  # the reader's code raised: say so, do not crash the page
+        verdict = Verdict("wrong", f"your code raised {type(err).__name__}: {err}")
+    print(textwrap.fill(str(verdict), WIDTH, subsequent_indent="  "))
+    if must_pass and not verdict.ok:
+        raise ExerciseFailed(f"the published solution to {exercise_id!r} fails: {verdict}")
+    return verdict
+
+
+# --- building verdicts ---------------------------------------------------------------------
+
+def from_gradcheck(report, what="every gradient"):
+    """A Verdict from a ``gradcheck.GradReport`` (central differences in float64)."""
+    if report.ok:
+        return Verdict("correct", f"{what} matches central differences "
+                       f"(largest relative error {report.max_error:.1e}).")
+    bad = [f"{row.name} (relative error {row.error:.1e})" for row in report.rows if not row.ok]
+    return Verdict("wrong", "these gradients disagree with central differences: "
+                   + ", ".join(bad) + ".")
+
+
+def from_comparison(got, want, tolerance=TOLERANCE):
+    """A Verdict from named arrays compared with lstmlib's: dicts name -> array."""
+    import numpy as np
+
+    from ...gradcheck import rel_error
+
+    bad = []
+    for name, expected in want.items():
+        value = np.asarray(got[name], dtype=float)
+        if value.shape != np.shape(expected):
+            bad.append(f"{name} has shape {value.shape}, expected {np.shape(expected)}")
+            continue
+        err = rel_error(value, expected)
+        if not err < tolerance:
+            bad.append(f"{name} (relative error {err:.1e})")
+    if not bad:
+        return Verdict("correct", f"{', '.join(want)} match lstmlib's to {tolerance:.0e}.")
+    return Verdict("wrong", "these differ from lstmlib's: " + ", ".join(bad) + ".")
+
+
+def from_diagnosis(diagnosis):
+    """A Verdict from a ``lstmlib.diagnose`` Diagnosis: names the mistakes and sections."""
+    from ...diagnose.catalogue import CATALOGUE, SECTIONS
+
+    if diagnosis.ok:
+        return Verdict("correct", "outputs and gradients agree with lstmlib's, "
+                       "and the diagnoser sees no mistake.")
+    if diagnosis.problem:
+        return Verdict("wrong", diagnosis.problem)
+    if diagnosis.mistakes:
+        named = []
+        for m in diagnosis.mistakes:
+            section = SECTIONS[CATALOGUE[m].section]
+            named.append(f"{m} ({CATALOGUE[m].title}; see chapter {section.chapter}, "
+                         f"\"{section.title}\")")
+        return Verdict("wrong", "your code makes the mistake " + "; and ".join(named) + ".",
+                       tuple(diagnosis.mistakes))
+    wrong = [name for name, err in diagnosis.errors.items() if not err < diagnosis.tolerance]
+    return Verdict("wrong", "no catalogued mistake explains it; wrong: "
+                   + ", ".join(wrong) + ".")
