@@ -15,12 +15,12 @@ gives the test MSE and the step at which the training loss (mean of the last
 
     python benchmarks/adding_problem.py --save
 
-(``--save`` writes the table to the package data that chapter 7 reads,
+(``--save`` writes the table to the package data that the capstone (chapter 8) reads,
 ``lstmlib/book/results/adding_problem.txt``, via
 ``lstmlib.book.benchmark_results``; ``--out FILE`` writes it anywhere else)
 
 takes about eight minutes on one core; ``--T 50 --seeds 1 --steps 500`` is a
-quick look. Seeds 0, 1, 2 and batches of 64 match the short runs of chapter 7,
+quick look. Seeds 0, 1, 2 and batches of 64 match the short runs of chapter 8,
 whose runs are the first steps of the runs here. Training runs in float32
 (lstmlib keeps float32 end to end).
 """
@@ -74,7 +74,7 @@ def main():
     parser.add_argument("--rnn-learning-rates", type=float, nargs="+", default=[1e-3, 3e-3, 1e-2])
     parser.add_argument("--out", help="also write the table to this file")
     parser.add_argument("--save", action="store_true",
-                        help="also write the table where chapter 7 reads it "
+                        help="also write the table where chapter 8 reads it "
                              "(lstmlib/book/results/adding_problem.txt)")
     args = parser.parse_args()
 

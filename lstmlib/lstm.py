@@ -51,7 +51,7 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     x: (N, D), prev_h: (N, H), prev_c: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,)
     Returns next_h (N, H), next_c (N, H) and a cache for ``lstm_step_backward``.
     """
-    # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
+    # Weights first (Wh fixes H, then Wx fixes D): a wrong x or state is the one blamed.
     check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
                  x=(x, "N D"), prev_h=(prev_h, "N H"), prev_c=(prev_c, "N H"))
     a = x @ Wx + prev_h @ Wh + b
@@ -119,7 +119,7 @@ class LSTMCache(NamedTuple):
 
 def check_sequence_inputs(x, h0, Wx, Wh, b, c0=None):
     """The shape checks of ``lstm_forward``: weights first, then x, h0, c0. Returns the sizes."""
-    # Weights first (Wh fixes H, then Wx fixes D), so a wrong x or state is the one blamed.
+    # Weights first (Wh fixes H, then Wx fixes D): a wrong x or state is the one blamed.
     return check_arrays(Wh=(Wh, "H 4H"), Wx=(Wx, "D 4H"), b=(b, "4H"),
                         x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"))
 

@@ -29,7 +29,8 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b):
     x: (N, D), prev_h: (N, H), Wx: (D, H), Wh: (H, H), b: (H,)
     Returns next_h (N, H) and a cache for ``rnn_step_backward``.
     """
-    check_arrays(Wh=(Wh, "H H"), Wx=(Wx, "D H"), b=(b, "H"), x=(x, "N D"), prev_h=(prev_h, "N H"))
+    check_arrays(Wh=(Wh, "H H"), Wx=(Wx, "D H"), b=(b, "H"),
+                 x=(x, "N D"), prev_h=(prev_h, "N H"))
     next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
     return next_h, RNNStepCache(x, prev_h, Wx, Wh, next_h)
 
@@ -66,7 +67,8 @@ def rnn_forward(x, h0, Wx, Wh, b):
     The input projections of all steps are one matrix product; only the
     recurrent product h_{t-1} Wh has to wait for the previous step.
     """
-    dims = check_arrays(Wh=(Wh, "H H"), Wx=(Wx, "D H"), b=(b, "H"), x=(x, "N T D"), h0=(h0, "N H"))
+    dims = check_arrays(Wh=(Wh, "H H"), Wx=(Wx, "D H"), b=(b, "H"),
+                        x=(x, "N T D"), h0=(h0, "N H"))
     N, T, H = dims["N"], dims["T"], dims["H"]
     xa = x @ Wx + b  # (N, T, H): every step's input projection at once
     h = np.empty((N, T, H), dtype=x.dtype)

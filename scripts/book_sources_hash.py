@@ -21,11 +21,12 @@ SOURCES = [
     "requirements.txt",
     "pyproject.toml",
     "*.md",  # README.md is skipped below: it is not part of the book
+    "answers/*.md",  # the answers to the learners, in their languages
     "_ext/**/*.py",
     "_static/**/*",
     "chapters/**/*",
     "lstmlib/**/*.py",
-    "lstmlib/book/results/*",  # chapter 7 reads the adding-problem benchmark's results
+    "lstmlib/book/results/*",  # chapter 8 reads the adding-problem benchmark's results
     "scripts/reference_platform.py",  # the numeric platform every notebook runs on
 ]
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}

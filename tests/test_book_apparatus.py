@@ -59,3 +59,30 @@ def test_importing_viz_leaves_matplotlib_settings_alone():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"MPLBACKEND": "Agg", "PATH": ""})
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_no_chapter_reads_a_file_outside_the_package():
+    """A chapter must work wherever it is opened: data comes through lstmlib, not ``../``."""
+    import json
+    import pathlib
+
+    chapters = sorted(pathlib.Path(__file__).resolve().parents[1].glob("chapters/*.ipynb"))
+    assert chapters
+    for path in chapters:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            code = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                for marker in ("../", "..\\", "benchmarks/results", ".parents["):
+                    assert marker not in code, f"{path.name} reads {marker!r}: {code[:80]}"
+
+
+def test_every_shipped_results_file_is_package_data():
+    import pathlib
+
+    import tomllib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "results/*.txt" in config["tool"]["setuptools"]["package-data"]["lstmlib.book"]
+    for name in benchmark_results.NAMES:
+        assert pathlib.Path(str(benchmark_results.results_path(name))).is_file()

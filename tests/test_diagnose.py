@@ -77,7 +77,8 @@ def test_every_other_mistake_is_named(mid):
     assert d.mistakes == (mid,), str(d)
     section = mistakes.SECTIONS[mistakes.CATALOGUE[mid].section]
     report = " ".join(str(d).split())  # the report is wrapped to 78 columns
-    assert section in report and mid in report
+    where = f'Explained in chapter {section.chapter}, section "{section.title}".'
+    assert where in report and mid in report
 
 
 def test_lstmlib_itself_is_ok_in_float64_and_float32():

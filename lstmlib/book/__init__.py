@@ -12,6 +12,6 @@ is imported here, so ``from lstmlib.book import claims`` loads only what it need
     exercises           the chapters' coding exercises, checked: check(id, your_function)
     rnn_flow            chapter 1's pictures          lstm_flow       chapters 2 and 4's
     peephole_flow       chapter 5's pictures          clinic_views    chapters 6-7's
-    benchmark_results   the benchmarks' tables, shipped as package data (chapter 7)
+    benchmark_results   the benchmarks' tables, shipped as package data (chapter 8)
     claims              verdicts asserted in code
 """

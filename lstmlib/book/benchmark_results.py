@@ -1,7 +1,7 @@
 """Results tables of the benchmarks, shipped with the package for the chapters to read.
 
 ``benchmarks/adding_problem.py --save`` writes ``lstmlib/book/results/adding_problem.txt``;
-chapter 7 reads it with ``adding_problem_results()``, so the page and the
+the capstone (chapter 8) reads it with ``adding_problem_results()``, so the page and the
 benchmark share one file wherever lstmlib is installed.
 """
 from importlib import resources

@@ -7,12 +7,17 @@ the slider values ``MEMORY_CONTROLS``.
 Chapter 4: ``draw_flow_heatmap`` draws ``lstmlib.flow.stacked_gradient_norms``
 as time x layer heatmaps, RNN or LSTM, with the slider values
 ``FLOW_HEATMAP_CONTROLS``.
+
+The live dashboards, over wide ranges with a readout: ``live_memory_dashboard()``
+(chapter 2) and ``live_flow_dashboard()`` (chapter 4).
 """
+import itertools
+
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ..flow import stacked_gradient_norms
-from ..lstm import lstm_forward
+from ..flow import decay_rate, stacked_gradient_norms
+from ..lstm import lstm_forward, split_gates
 from . import viz
 from .diagram import draw_gates
 from .rnn_flow import NORM_RANGE
@@ -136,3 +141,152 @@ def draw_flow_heatmap(model, forget_bias, T, layers):
         ax.set_xlabel("step t (loss at the top layer's last step)")
     fig.colorbar(image, ax=list(axes))
     return fig
+
+
+
+MEMORY_LIVE_TITLE = "A hand-set LSTM: latch and counter"
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def live_memory_dashboard():
+    """Chapter 2's live dashboard: the hand-set latch/counter LSTM, at any forget bias.
+
+    Controls: the pattern (a dropdown), the forget-gate bias -2...6 (step
+    0.1), the first stored value -1...1 and the seed of the distractor
+    values. The readout gives f between stores, the share of the stored
+    value the latch still holds at the last query (f to the power of the
+    steps between) and the counter's count. One figure per pattern (the
+    shaded store and query steps differ), drawn once; a frame redraws only
+    the lines. Returns a ``viz.Dashboard``.
+    """
+    x, _, cache = run_memory_lstm("store, then recall")  # every pattern has T = 24
+    fig = draw_gates(x, cache, units=[0, 1], unit_names=list(MEMORY_UNITS),
+                     input_names=list(MEMORY_INPUTS), title=" ")
+    live = viz.LiveFigure(fig=fig, dpi=85)
+    most = max(len(stores) + len(queries) for _, stores, queries in MEMORY_PATTERNS.values())
+    # The shaded store and query steps move with the pattern: a pool of spans per axes,
+    # placed and shown per frame, so one figure (one background) serves every pattern.
+    spans = [[ax.axvspan(-0.5, 0.5, color="0.9", zorder=0) for _ in range(most)]
+             for ax in fig.axes]
+    lines = [line for ax in fig.axes for line in ax.lines]
+    live.animate(*[span for pool in spans for span in pool], *lines, fig._suptitle)
+
+    def draw(pattern, forget_bias, first_value, seed):
+        x, stores, queries = memory_inputs(pattern, seed)
+        x[0, stores[0], 0] = first_value
+        Wx, Wh, b = memory_lstm(forget_bias)
+        h, cache = lstm_forward(x, np.zeros((1, 2)), Wx, Wh, b)
+        for pool in spans:
+            for span, step in itertools.zip_longest(pool, stores + queries):
+                span.set_visible(step is not None)
+                if step is not None:
+                    span.set_x(step - 0.5)
+        i, f, o, g = (gate[0] for gate in split_gates(cache.gates))
+        c = cache.c[0]
+        series = [x[0, :, d] for d in range(3)]
+        for unit in (0, 1):
+            series += [i[:, unit], f[:, unit], o[:, unit], g[:, unit], c[:, unit], h[0, :, unit]]
+        for line, values in zip(lines, series):
+            line.set_ydata(values)
+        forget = _sigmoid(forget_bias)
+        live.fig._suptitle.set_text(f"{pattern}; forget-gate bias {forget_bias:+.1f} "
+                                    f"(f = {forget:.3f} between stores)")
+        last_store = max(s for s in stores if s < queries[-1])
+        gap = queries[-1] - last_store
+        stored_c = c[last_store, 0]
+        if abs(stored_c) > 1e-3:
+            kept = (f"<b>latch keeps</b> {c[queries[-1], 0] / stored_c:.1%} of what it "
+                    f"stored at step {last_store} by the query at step {queries[-1]}")
+        else:  # a stored value of 0 leaves nothing to keep
+            kept = f"<b>latch</b> stored about 0 at step {last_store}, nothing to keep"
+        count = c[-1, 1] / np.tanh(0.25)  # each store adds about i * tanh(0.25)
+        readout = (f"<b>f between stores</b>: σ({forget_bias:+.1f}) = {forget:.3f}<br>"
+                   f"{kept} (f<sup>{gap}</sup> = {forget ** gap:.1%})<br>"
+                   f"<b>latch answers</b> h<sub>0</sub> = {h[0, queries[-1], 0]:+.3f} "
+                   f"at the query<br>"
+                   f"<b>counter</b> reads {count:.2f} stores at the end "
+                   f"(the pattern has {len(stores)})")
+        return live.png(static_key=None), readout
+
+    patterns = list(MEMORY_PATTERNS)
+    controls = {
+        "pattern": viz.dropdown("pattern", patterns, patterns[0], width="330px"),
+        "forget_bias": viz.float_slider("forget-gate bias", 6.0, -2.0, 6.0, 0.1, fmt=".1f"),
+        "first_value": viz.float_slider("first stored value", 0.8, -1.0, 1.0, 0.05),
+        "seed": viz.int_slider("seed of the distractors", 0, 0, 99),
+    }
+    return viz.dashboard(draw, controls, title=MEMORY_LIVE_TITLE)
+
+
+
+FLOW_LIVE_TITLE = "Gradient norms over time × layer"
+
+
+def live_flow_dashboard():
+    """Chapter 4's live dashboard: gradient norms over time x layer, any depth and length.
+
+    Controls: the model (tanh RNN with spectral radius 1, or LSTM), the
+    LSTM's forget-gate bias -2...6 (step 0.1; greyed out for the RNN), T
+    5-200, layers 1-6 and the seed. The readout gives the fraction of the
+    gradient that reaches the first step of the top layer and of the bottom
+    layer, and the decay per step along the top layer. The figure is
+    ``draw_flow_heatmap``'s, redrawn in place; its axes are drawn again only
+    when the model, T or the number of layers change. Returns a ``viz.Dashboard``.
+    """
+    live = viz.LiveFigure((7.0, 3.0))
+    fig = live.fig
+    axes = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.1, right=0.9, bottom=0.16, top=0.89, wspace=0.45)
+    images = []
+    for ax in axes:
+        ax.grid(False)
+        images.append(ax.imshow(np.ones((1, 2)), aspect="auto", origin="lower", cmap="magma",
+                                norm=LogNorm(*NORM_RANGE), interpolation="nearest"))
+        ax.set_xlabel("step t (loss at the top layer's last step)")
+    no_cell = axes[1].text(0.5, 0.5, "a tanh RNN has no cell state", ha="center",
+                           va="center", transform=axes[1].transAxes)
+    fig.colorbar(images[0], ax=list(axes), fraction=0.04)
+    titles = [ax.title for ax in axes]
+    live.animate(*images, *titles)
+
+    def draw(model, forget_bias, T, layers, seed):
+        norms = stacked_gradient_norms(model, T, layers, forget_bias, seed)
+        setting = f"LSTM, forget bias {forget_bias:+.1f}" if model == "lstm" else "tanh RNN, ρ = 1"
+        for ax, image, label, values in zip(axes, images, ["||dL/dh_t||", "||dL/dc_t||"],
+                                            [norms.dh, norms.dc]):
+            ax.set_title(f"{label}: {setting}", fontsize=9)
+            shown = values is not None
+            image.set_visible(shown)
+            ax.set_axis_on() if shown else ax.set_axis_off()
+            if shown:
+                image.set_data(np.maximum(values, NORM_RANGE[0] / 10))
+                image.set_extent((-0.5, T - 0.5, -0.5, layers - 0.5))
+                ax.set_xlim(-0.5, T - 0.5)
+                ax.set_ylim(-0.5, layers - 0.5)
+                ax.set_yticks(range(layers), [f"layer {layer}" for layer in range(layers)])
+        axes[1].title.set_visible(norms.dc is not None)
+        no_cell.set_visible(norms.dc is None)
+        top, bottom = norms.dh[-1], norms.dh[0]
+        rate = decay_rate(top[::-1][top[::-1] > 0]) if T >= 7 else float("nan")
+        readout = (f"<b>gradient left at step 0</b> (||dL/dh_0||; 1 at the loss)<br>"
+                   f"top layer: {top[0]:.1e}<br>bottom layer: {bottom[0]:.1e}<br>"
+                   f"<b>decay per step</b> along the top layer: {rate:.3f}")
+        if norms.dc is not None:
+            readout += f"<br><b>||dL/dc_0||</b>, bottom layer: {norms.dc[0, 0]:.1e}"
+        return live.png(static_key=(model, T, layers)), readout
+
+    controls = {
+        "model": viz.toggle_buttons("model", {"tanh RNN": "rnn", "LSTM": "lstm"}, "lstm"),
+        "forget_bias": viz.float_slider("LSTM forget-gate bias", 1.0, -2.0, 6.0, 0.1, fmt=".1f"),
+        "T": viz.int_slider("sequence length T", 50, 5, 200),
+        "layers": viz.int_slider("layers", 3, 1, 6),
+        "seed": viz.int_slider("seed", 0, 0, 99),
+    }
+
+    def grey_out(change):  # outside draw: a frame from the cache does not call draw
+        controls["forget_bias"].disabled = change["new"] != "lstm"
+    controls["model"].observe(grey_out, names="value")
+    return viz.dashboard(draw, controls, title=FLOW_LIVE_TITLE)

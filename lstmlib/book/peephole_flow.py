@@ -2,7 +2,8 @@
 
 The measurements are the core's: ``lstmlib.peephole.cell_gradient_flow`` and
 ``lstmlib.rtrl.train_side_by_side``. ``draw_cell_gradient_flow`` is the
-exploration, with the slider values ``FLOW_CONTROLS``.
+exploration, with the slider values ``FLOW_CONTROLS``; ``live_dashboard()`` is
+its live version, over wide ranges with a readout.
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -68,3 +69,55 @@ def draw_training_comparison(experiments, window=25):
             top.legend(fontsize=7)
             bottom.legend(fontsize=7)
     return fig
+
+
+
+PEEPHOLE_LIVE_TITLE = "Gradient along the cell, with and without peepholes"
+
+
+def live_dashboard():
+    """Chapter 5's live dashboard: the cell's gradient, at any peephole weight and forget bias.
+
+    Controls: the peephole weight -2...2 (step 0.05), the forget-gate bias
+    -2...6 (step 0.1), T 10-200 and the seed. The readout gives the
+    fraction of dL/dc that reaches the first step, with and without
+    peepholes, and the mean forget gate of each. The figure is
+    ``draw_cell_gradient_flow``'s, redrawn in place (only its two lines per
+    frame). Returns a ``viz.Dashboard``.
+    """
+    live = viz.LiveFigure((6.6, 3.3))
+    fig = live.fig
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.15, top=0.9)
+    plain, = ax.semilogy([0], [1], color="0.4", label="no peepholes")
+    peep, = ax.semilogy([0], [1], color="tab:purple", linestyle="--",
+                        label="peepholes $p_i = p_f = p_o = p$")
+    ax.set_ylim(*FLOW_YLIM)
+    ax.set_xlabel("t (the loss looks at $h_{T-1}$ only)")
+    ax.set_ylabel(r"$\|\partial L / \partial c_t\|$")
+    ax.legend(loc="lower right", fontsize=8)
+    live.animate(plain, peep, ax.title)
+
+    def draw(peephole_weight, forget_bias, T, seed):
+        flow = cell_gradient_flow(peephole_weight, forget_bias, T=T, seed=seed)
+        t = np.arange(T)
+        plain.set_data(t, flow.plain)
+        peep.set_data(t, flow.peephole)
+        ax.set_xlim(0, T - 1)
+        ax.set_title(f"forget-gate bias {forget_bias:+.1f}, peephole weight "
+                     f"{peephole_weight:+.2f}", fontsize=10)
+        left = [values[0] / values[-1] for values in (flow.plain, flow.peephole)]
+        readout = (f"<b>gradient left at t = 0</b> (||dL/dc<sub>0</sub>|| / "
+                   f"||dL/dc<sub>{T - 1}</sub>||)<br>"
+                   f"no peepholes: {left[0]:.1e}<br>peepholes: {left[1]:.1e}<br>"
+                   f"<b>mean forget gate</b><br>no peepholes: {flow.mean_forget_plain:.3f}<br>"
+                   f"peepholes: {flow.mean_forget_peephole:.3f}")
+        return live.png(static_key=T), readout
+
+    controls = {
+        "peephole_weight": viz.float_slider("peephole weight p", 0.5, -2.0, 2.0, 0.05),
+        "forget_bias": viz.float_slider("forget-gate bias", 1.0, -2.0, 6.0, 0.1, fmt=".1f"),
+        "T": viz.int_slider("sequence length T", 60, 10, 200),
+        "seed": viz.int_slider("seed", 0, 0, 99),
+    }
+    return viz.dashboard(draw, controls, title=PEEPHOLE_LIVE_TITLE)

@@ -8,11 +8,12 @@ takes only values that can be put on a slider, ``RNN_FLOW_CONTROLS``, for
     draw_step_norms      any curves of per-step norms against the distance from the loss
     draw_rnn_decay       curves for several spectral radii, with the bound
     draw_rnn_flow        the exploration: spectral radius x T x input scale
+    live_dashboard       the live version, over wide ranges, with a readout
 """
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ..flow import rnn_gradient_profile
+from ..flow import decay_rate, rnn_gradient_profile
 from . import viz
 
 NORM_RANGE = (1e-12, 1e8)  # fixed colour scale, so frames of an exploration compare
@@ -99,3 +100,76 @@ def draw_rnn_flow(spectral_radius, T, input_scale):
     right.set_title("|dL/dh_t| of one sequence", fontsize=9)
     fig.colorbar(image, ax=right)
     return fig
+
+
+
+RNN_LIVE_TITLE = "Gradient flow in a tanh RNN"
+
+
+def _fraction(value):
+    return f"{value:.1e}" if value > 0 else "0 (underflow)"
+
+
+def live_dashboard():
+    """Chapter 1's live dashboard: gradient flow in a tanh RNN, over any setting.
+
+    Controls: spectral radius 0.1-3.0 (step 0.05), T 5-200, input scale
+    0.05-5, the recurrent weights (Gaussian or orthogonal) and the seed.
+    The figure is ``draw_rnn_flow``'s, redrawn in place (one figure, its
+    lines and heatmap updated), and the readout gives the fitted decay per
+    step, the fraction of the gradient left T-1 steps back and sigma_max.
+    Returns a ``viz.Dashboard``.
+    """
+    live = viz.LiveFigure((6.8, 3.0))
+    fig = live.fig
+    left, right = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.115, right=0.97, bottom=0.15, top=0.88, wspace=0.32)
+    measured, = left.semilogy([0], [1], label="measured")
+    bound, = left.semilogy([0], [1], "--", label="bound σ_max^k")
+    linear, = left.semilogy([0], [1], ":", label="ρ^k")
+    left.set_ylim(*NORM_RANGE)
+    left.set_xlabel("k = steps before the loss")
+    left.set_ylabel("||dL/dh||")
+    # The legend sits above the axes and stays the same (its numbers are in the readout),
+    # so it is drawn once, with the axes, and never per frame.
+    left.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3,
+                frameon=False, borderaxespad=0.0, handlelength=1.6, columnspacing=1.0)
+    heat = right.imshow(np.ones((32, 2)), aspect="auto", origin="lower", cmap="magma",
+                        norm=LogNorm(*NORM_RANGE), interpolation="nearest")
+    right.set_xlabel("step t (the loss reads the last step)")
+    right.set_ylabel("hidden unit")
+    right.grid(False)
+    right.set_title("|dL/dh_t| of one sequence", fontsize=9)
+    fig.colorbar(heat, ax=right)
+    live.animate(measured, bound, linear, heat)
+
+    def draw(spectral_radius, T, input_scale, weights, seed):
+        profile = rnn_gradient_profile(spectral_radius, T, input_scale, seed=seed,
+                                       weights=weights)
+        k = np.arange(T)
+        with np.errstate(over="ignore", under="ignore"):
+            measured.set_data(k, profile.norms)
+            bound.set_data(k, profile.sigma_max ** k)
+            linear.set_data(k, spectral_radius ** k)
+        left.set_xlim(0, max(T - 1, 10))
+        saturated = np.mean(np.abs(profile.h) > 0.9)
+        heat.set_data(np.maximum(np.abs(profile.dh[0]).T, NORM_RANGE[0] / 10))
+        heat.set_extent((-0.5, T - 0.5, -0.5, profile.dh.shape[2] - 0.5))
+        positive = profile.norms[profile.norms > 0]
+        rate = decay_rate(positive) if len(positive) >= 7 else float("nan")
+        readout = (f"<b>decay per step</b>: {rate:.3f}<br>"
+                   f"(fitted; below 1 vanishes, above 1 explodes)<br>"
+                   f"<b>gradient left {T - 1} steps back</b>: {_fraction(profile.norms[-1])}<br>"
+                   f"<b>σ_max(Wh)</b>: {profile.sigma_max:.2f} for ρ = {spectral_radius:g}<br>"
+                   f"<b>saturated units</b> (|h| > 0.9): {100 * saturated:.0f}%")
+        return live.png(static_key=T), readout  # the axes change with T only
+
+    controls = {
+        "spectral_radius": viz.float_slider("spectral radius ρ of Wh", 1.0, 0.1, 3.0, 0.05),
+        "T": viz.int_slider("sequence length T", 60, 5, 200),
+        "input_scale": viz.float_slider("input scale", 1.0, 0.05, 5.0, 0.05),
+        "weights": viz.toggle_buttons("Wh drawn", {"Gaussian": "gaussian",
+                                                   "orthogonal": "orthogonal"}),
+        "seed": viz.int_slider("seed", 0, 0, 99),
+    }
+    return viz.dashboard(draw, controls, title=RNN_LIVE_TITLE)

@@ -2,7 +2,10 @@
 
 ``CATALOGUE`` maps a mistake's id to a ``Mistake``: a title, what goes wrong,
 where it comes from (one of the learners' posts, or "common") and the
-section of chapter 6 that explains it. ``STEP_IDS``, ``SEQUENCE_IDS``,
+section that explains it: a label of ``SECTIONS``, which gives the section's chapter
+and heading (chapter 6 for the mistakes of the first, second and fourth posts;
+chapter 7 for the gallery of common mistakes and for checking your own code, where
+the third post's short-cut is). ``STEP_IDS``, ``SEQUENCE_IDS``,
 ``LOSS_IDS``, ``HEAD_IDS`` and ``PEEPHOLE_IDS`` list the ids that exist as
 runnable code in ``lstmlib.diagnose.variants``.
 """
@@ -15,18 +18,30 @@ class Mistake(NamedTuple):
     description: str  # what the wrong code does and what the right code does
     source: str       # "post 000" ... "post 003" (the learners' posts) or "common"
     level: str        # step, sequence, loss, head, peephole, model or setup
-    section: str      # label of the chapter-6 section that explains it
+    section: str      # label of the section that explains it (a key of SECTIONS)
+
+
+class Section(NamedTuple):
+    """Where a mistake is explained: the chapter and the section's heading.
+
+    ``str(section)`` is the heading, as the reports print it.
+    """
+    chapter: int      # the chapter the section is in
+    title: str        # its heading
+
+    def __str__(self):
+        return self.title
 
 
 SECTIONS = {
-    "clinic-m1": "M1: the tanh derivative taken at the wrong place",
-    "clinic-m2": "M2: a softmax derivative too many",
-    "clinic-m3": "M3: the initial state the backward invents",
-    "clinic-m4": "M4: the recurrent term est",
-    "clinic-peephole": "The second post: a peephole cell built from guesses",
-    "clinic-fourth-post": "The fourth post: a recurrent network that never recurs",
-    "clinic-gallery": "A gallery of common mistakes",
-    "clinic-own-code": "Diagnosing your own code",
+    "clinic-m1": Section(6, "M1: the tanh derivative taken at the wrong place"),
+    "clinic-m2": Section(6, "M2: a softmax derivative too many"),
+    "clinic-m3": Section(6, "M3: the initial state the backward invents"),
+    "clinic-m4": Section(6, "M4: the recurrent term est"),
+    "clinic-peephole": Section(6, "The second post: a peephole cell built from guesses"),
+    "clinic-fourth-post": Section(6, "The fourth post: a recurrent network that never recurs"),
+    "clinic-gallery": Section(7, "A gallery of common mistakes"),
+    "clinic-own-code": Section(7, "Diagnosing your own code"),
 }
 
 

@@ -20,11 +20,11 @@ class Diagnosis:
     problem: a sentence when your code could not be compared (it raised, the
     forward disagrees, a shape is wrong), else None.
     shares: mistake id -> the share of the error in your gradients that fixing it
-    removes (they add up to 1 - unexplained). ``mistakes`` is ordered by what
-    matters most for training, defined as this share: the mistake that does most
-    of the damage to your gradients comes first (a mistake found from the forward's
-    outputs, or ``modifies_upstream_in_place``, which leaves the numbers right, has
-    no share).
+    removes (they add up to 1 - unexplained). ``mistakes`` is ordered by this
+    share, largest first: the mistake behind most of the error in your gradients
+    comes first. It is a share of the gradient's error on the probe, not a measure
+    of the harm done to training (a mistake found from the forward's outputs, or
+    ``modifies_upstream_in_place``, which leaves the numbers right, has no share).
     unexplained: the share of the error the catalogue does not explain: 0 when the
     named mistakes reproduce your gradients exactly (mistakes are only named then).
     partial: when no combination reproduces your gradients, the catalogued mistakes
@@ -134,9 +134,9 @@ class Diagnosis:
             count = words.get(len(self.mistakes), f"{len(self.mistakes)} known mistakes")
             lines = [head + f"{count} found."]
             if len(self.shares) > 1:
-                lines.append(wrap("Listed by what matters most for training: the share of "
-                                  "the error in your gradients that fixing each one removes.",
-                                  "  "))
+                lines.append(wrap("Listed by the share of the error in your gradients that "
+                                  "fixing each one removes, largest first (a share of the "
+                                  "gradient's error, not of the harm to training).", "  "))
             for mid in self.mistakes:
                 m = CATALOGUE[mid]
                 share = (f" ({100 * self.shares[mid]:.0f}% of the error)"
@@ -144,8 +144,8 @@ class Diagnosis:
                 lines += [wrap(f"* {mid}: {m.title} [{m.source}]{share}", "  "),
                           textwrap.fill(m.description, 78, initial_indent="    ",
                                         subsequent_indent="    "),
-                          wrap(f"Explained in chapter 6, section "
-                               f"\"{SECTIONS[m.section]}\".", "    ", hang=0)]
+                          wrap(f"Explained in chapter {SECTIONS[m.section].chapter}, "
+                               f"section \"{SECTIONS[m.section].title}\".", "    ", hang=0)]
             if self.equivalent:
                 lines.append(wrap("The same gradients also come from: "
                                   + ", ".join(self.equivalent), "  "))
