@@ -92,15 +92,20 @@ def draw_rnn_flow(spectral_radius, T, input_scale):
     left.legend(fontsize=7, loc="lower left")
     saturated = np.mean(np.abs(profile.h) > 0.9)
     left.set_title(f"{100 * saturated:.0f}% of tanh units above 0.9", fontsize=9)
-    image = right.imshow(np.abs(profile.dh[0]).T, aspect="auto", origin="lower", cmap="magma",
-                         norm=LogNorm(*NORM_RANGE), interpolation="nearest")
-    right.set_xlabel("step t (the loss reads the last step)")
-    right.set_ylabel("hidden unit")
-    right.grid(False)
-    right.set_title("|dL/dh_t| of one sequence", fontsize=9)
-    fig.colorbar(image, ax=right)
+    _gradient_heatmap(fig, right, np.abs(profile.dh[0]).T)
     return fig
 
+
+def _gradient_heatmap(fig, ax, magnitudes):
+    """|dL/dh_t| (H, T) of one sequence on a log colour scale; returns the image."""
+    image = ax.imshow(magnitudes, aspect="auto", origin="lower", cmap="magma",
+                      norm=LogNorm(*NORM_RANGE), interpolation="nearest")
+    ax.set_xlabel("step t (the loss reads the last step)")
+    ax.set_ylabel("hidden unit")
+    ax.grid(False)
+    ax.set_title("|dL/dh_t| of one sequence", fontsize=9)
+    fig.colorbar(image, ax=ax)
+    return image
 
 
 RNN_LIVE_TITLE = "Gradient flow in a tanh RNN"
@@ -134,13 +139,7 @@ def live_dashboard():
     # so it is drawn once, with the axes, and never per frame.
     left.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3,
                 frameon=False, borderaxespad=0.0, handlelength=1.6, columnspacing=1.0)
-    heat = right.imshow(np.ones((32, 2)), aspect="auto", origin="lower", cmap="magma",
-                        norm=LogNorm(*NORM_RANGE), interpolation="nearest")
-    right.set_xlabel("step t (the loss reads the last step)")
-    right.set_ylabel("hidden unit")
-    right.grid(False)
-    right.set_title("|dL/dh_t| of one sequence", fontsize=9)
-    fig.colorbar(heat, ax=right)
+    heat = _gradient_heatmap(fig, right, np.ones((32, 2)))
     live.animate(measured, bound, linear, heat)
 
     def draw(spectral_radius, T, input_scale, weights, seed):

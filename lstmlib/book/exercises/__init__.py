@@ -23,6 +23,7 @@ function (:func:`from_comparison`) or a diagnosis (:func:`from_diagnosis`).
 import importlib
 import pkgutil
 import textwrap
+from itertools import combinations
 from typing import Callable, NamedTuple
 
 TOLERANCE = 1e-8
@@ -181,3 +182,37 @@ def from_diagnosis(diagnosis):
     wrong = [name for name, err in diagnosis.errors.items() if not err < diagnosis.tolerance]
     return Verdict("wrong", "no catalogued mistake explains it; wrong: "
                    + ", ".join(wrong) + ".")
+
+
+def name_mistakes(got, wrong, ids, exclusive=(), most=3):
+    """The smallest set of mistakes (at most ``most``) whose results equal ``got``.
+
+    got: the reader's arrays, a tuple; wrong: ``mistakes -> arrays`` in the same order
+    (the right code with those mistakes switched on); ids: the mistakes to try;
+    exclusive: sets of ids that are alternatives for one line (never two of a set at
+    once). Returns a tuple of ids, () when no set fits to ``TOLERANCE``.
+    """
+    import numpy as np
+
+    from ...gradcheck import rel_error
+
+    for size in range(1, most + 1):
+        for combo in combinations(ids, size):
+            if any(len(set(combo) & set(alt)) > 1 for alt in exclusive):
+                continue
+            want = wrong(combo)
+            if all(np.shape(g) == np.shape(w) and rel_error(g, w) < TOLERANCE
+                   for g, w in zip(got, want)):
+                return combo
+    return ()
+
+
+def from_named_mistakes(message, mistakes, explained, what="gradients"):
+    """A "wrong" Verdict: ``message``, then the mistakes that reproduce the reader's
+    ``what`` exactly; ``explained``: id -> (what the wrong code does, section title)."""
+    if not mistakes:
+        return Verdict("wrong", message + " No mistake this check knows explains it.")
+    said = [f"{explained[m][0]} (see \"{explained[m][1]}\")" for m in mistakes]
+    plural = "these mistakes" if len(mistakes) > 1 else "this mistake"
+    return Verdict("wrong", f"{message} Your {what} are exactly those of {plural}: "
+                   + "; and ".join(said) + ".", tuple(mistakes))

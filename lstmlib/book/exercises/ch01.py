@@ -7,14 +7,13 @@ for each mistake a learner typically makes, and the check finds the smallest set
 of switched-on mistakes whose gradients equal the reader's to rounding error.
 That is how a reader is told *which* mistake they made, even two at once.
 """
-from itertools import combinations
 
 import numpy as np
 
 from ...activations import dtanh_from_output
-from ...gradcheck import check_backward, rel_error
+from ...gradcheck import check_backward
 from ...rnn import rnn_forward, rnn_step_forward
-from . import TOLERANCE, Verdict, exercise, from_gradcheck
+from . import Verdict, exercise, from_gradcheck, from_named_mistakes, name_mistakes
 
 # Sections of chapter 1 (their labels) that explain what the mistakes get wrong.
 SECTIONS = {
@@ -57,6 +56,8 @@ MISTAKES = {
 }
 
 # Mistakes that are different ways of getting the same line wrong cannot be combined.
+# what the reports say: id -> (what the wrong code does, the title of its section)
+_EXPLAINED = {m: (what, SECTIONS[label]) for m, (what, label) in MISTAKES.items()}
 _ALTERNATIVES = [
     {"tanh_grad_at_preactivation", "tanh_grad_of_output_as_input", "tanh_grad_missing"},
     {"recurrent_weight_grad_transposed", "recurrent_weight_grad_uses_h_t"},
@@ -133,38 +134,12 @@ def backward_with(dh, cache, mistakes=()):
 
 # --- naming the mistake -------------------------------------------------------------------
 
-def _candidates(ids, most=2):
-    for size in range(1, most + 1):
-        for combo in combinations(ids, size):
-            if not any(len(set(combo) & alt) > 1 for alt in _ALTERNATIVES):
-                yield combo
-
-
-def name_mistakes(got, wrong_backward, ids, most=3):
-    """The smallest set of mistakes (at most ``most``) whose gradients equal ``got``.
-
-    got: the reader's gradients, a tuple in the classic order; wrong_backward:
-    ``mistakes -> gradients``. Returns a tuple of ids, () when nothing fits.
-    """
-    for combo in _candidates(ids, most):
-        want = wrong_backward(combo)
-        if all(np.shape(g) == np.shape(w) and rel_error(g, w) < TOLERANCE
-               for g, w in zip(got, want)):
-            return combo
-    return ()
-
-
 def _wrong(report, mistakes):
     bad = [row.name for row in report.rows if not row.ok]
     worst = max(row.error for row in report.rows if not row.ok)
     message = (f"{', '.join(bad)} disagree{'s' if len(bad) == 1 else ''} with central "
                f"differences (largest relative error {worst:.1e}).")
-    if not mistakes:
-        return Verdict("wrong", message + " No mistake this check knows explains it.")
-    said = [f"{MISTAKES[m][0]} (see \"{SECTIONS[MISTAKES[m][1]]}\")" for m in mistakes]
-    plural = "these mistakes" if len(mistakes) > 1 else "this mistake"
-    return Verdict("wrong", f"{message} Your gradients are exactly those of {plural}: "
-                   + "; and ".join(said) + ".", tuple(mistakes))
+    return from_named_mistakes(message, mistakes, _EXPLAINED)
 
 
 def _shape_problem(got, want, names):
@@ -195,7 +170,8 @@ def _check(reader, forward, inputs, upstream_shape, right, wrong, ids, rng):
     report = check_backward(forward, reader, inputs, douts=[dout])
     if report.ok:
         return from_gradcheck(report)
-    return _wrong(report, name_mistakes(got, lambda combo: wrong(dout, cache, combo), ids))
+    return _wrong(report, name_mistakes(got, lambda combo: wrong(dout, cache, combo), ids,
+                                        _ALTERNATIVES))
 
 
 def step_problem(seed=0, N=3, D=4, H=5):

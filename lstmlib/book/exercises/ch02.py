@@ -7,14 +7,13 @@ chapter 1's does: the forward below is written once, with a switch for each
 mistake a learner typically makes, and the smallest set of switched-on mistakes
 whose outputs equal the reader's to rounding error is named.
 """
-from itertools import combinations
 
 import numpy as np
 
 from ...activations import sigmoid
 from ...gradcheck import rel_error
 from ...lstm import lstm_forward, lstm_step_forward
-from . import TOLERANCE, Verdict, exercise, from_comparison
+from . import TOLERANCE, Verdict, exercise, from_comparison, from_named_mistakes, name_mistakes
 
 SECTIONS = {
     "lstm-gates": "The four gates",
@@ -50,6 +49,8 @@ MISTAKES = {
     "cell_returned_as_h": ("h[:, t] holds c_t instead of h_t", "lstm-sequence"),
     "time_reversed": ("the loop runs over the steps from last to first", "lstm-sequence"),
 }
+# what the reports say: id -> (what the wrong code does, the title of its section)
+_EXPLAINED = {m: (what, SECTIONS[label]) for m, (what, label) in MISTAKES.items()}
 _ALTERNATIVES = [
     {"gates_in_torch_order", "gates_interleaved"},
     {"hidden_without_tanh", "hidden_from_old_cell"},
@@ -112,23 +113,6 @@ def forward_with(x, h0, Wx, Wh, b, mistakes=()):
 
 # --- naming the mistake -------------------------------------------------------------------
 
-def name_mistakes(got, wrong_forward, ids, most=3):
-    """The smallest set of mistakes (at most ``most``) whose outputs equal ``got``.
-
-    got: the reader's outputs, a tuple of arrays; wrong_forward: ``mistakes ->
-    outputs``. Returns a tuple of ids, () when nothing fits.
-    """
-    for size in range(1, most + 1):
-        for combo in combinations(ids, size):
-            if any(len(set(combo) & alt) > 1 for alt in _ALTERNATIVES):
-                continue
-            want = wrong_forward(combo)
-            if all(np.shape(g) == np.shape(w) and rel_error(g, w) < TOLERANCE
-                   for g, w in zip(got, want)):
-                return combo
-    return ()
-
-
 def _verdict(got, want, wrong_forward, ids):
     """Compare named outputs ``got`` with lstmlib's ``want``; name the mistake if wrong."""
     for name, value in got.items():
@@ -142,13 +126,8 @@ def _verdict(got, want, wrong_forward, ids):
     bad = [name for name in want if not rel_error(got[name], want[name]) < TOLERANCE]
     message = (f"{' and '.join(bad)} differ{'s' if len(bad) == 1 else ''} from lstmlib's "
                f"(relative error {max(rel_error(got[n], want[n]) for n in bad):.1e}).")
-    mistakes = name_mistakes(tuple(got.values()), wrong_forward, ids)
-    if not mistakes:
-        return Verdict("wrong", message + " No mistake this check knows explains it.")
-    said = [f"{MISTAKES[m][0]} (see \"{SECTIONS[MISTAKES[m][1]]}\")" for m in mistakes]
-    plural = "these mistakes" if len(mistakes) > 1 else "this mistake"
-    return Verdict("wrong", f"{message} Your outputs are exactly those of {plural}: "
-                   + "; and ".join(said) + ".", tuple(mistakes))
+    mistakes = name_mistakes(tuple(got.values()), wrong_forward, ids, _ALTERNATIVES)
+    return from_named_mistakes(message, mistakes, _EXPLAINED, what="outputs")
 
 
 def _unpack(out, names):
