@@ -378,7 +378,7 @@ def _head_panel(ax, many_to_many):
              face=LOSS_FACE, gid="loss")
     else:
         ax.set_title("many-to-one: one loss, at the last step", fontsize=10)
-        _box(ax, x_last, y_loss, 1.9, 0.55, "mse_loss  $L$", face=LOSS_FACE, gid="loss")
+        _box(ax, x_last, y_loss, 2.3, 0.55, "softmax_loss  $L$", face=LOSS_FACE, gid="loss")
     for t in range(T):
         x = t * HEAD_STEP
         _box(ax, x, 0, HEAD_W, HEAD_H, f"LSTM\nstep {t}")
