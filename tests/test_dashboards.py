@@ -106,7 +106,8 @@ def test_before_running_the_text_says_what_to_do(dashboards, name):
     assert max(len(line) for line in text.splitlines()) <= 88  # the book's output width
     text = " ".join(text.split())
     assert text.startswith("Live dashboard: run this cell (with the kernel running) to explore ")
-    assert text.endswith("; the pre-drawn version above works without a kernel.")
+    assert text.endswith("; the pre-drawn version above works without a kernel (in "
+                         "JupyterLab, once the notebook is trusted).")
     assert "Dashboard(" not in text
 
 

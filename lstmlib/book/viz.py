@@ -435,7 +435,8 @@ class Dashboard(widgets.VBox):
         if about[:1].isupper() and not about[1:2].isupper():  # mid-sentence: "gradient flow"
             about = about[0].lower() + about[1:]
         text = (f"Live dashboard: run this cell (with the kernel running) to explore {about}; "
-                "the pre-drawn version above works without a kernel.")
+                "the pre-drawn version above works without a kernel (in JupyterLab, once "
+                "the notebook is trusted).")
         return textwrap.fill(text, 88)  # the book's width for an output line
 
     def __repr__(self):
