@@ -7,7 +7,6 @@ from lstmlib.book import exercises
 from lstmlib.book.exercises import ExerciseFailed, check
 from lstmlib.diagnose import variants
 
-
 # Every chapter's checks, whatever this module imported first (check() loads them
 # only while the registry is empty).
 exercises._load_all()

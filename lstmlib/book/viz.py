@@ -12,7 +12,7 @@ a dict of the values each control may take. It is shown two ways:
   (``rnn_flow.live_dashboard()`` and the like) goes beyond the scrubber's
   grid: fine sliders over wide ranges, named choices, and a readout of the
   key numbers. Before the cell runs, its text says how to get it. Their
-  figures are ``LiveFigure``s: drawn in full once, then only the artists a
+  figures are ``LiveFigure`` objects: drawn in full once, then only the artists a
   frame changes (blitting), so most frames take tens of milliseconds.
 
 Importing this module changes no matplotlib setting: a chapter calls
