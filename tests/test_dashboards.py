@@ -1,5 +1,6 @@
 """The chapters' live dashboards: wide controls, a readout, sharp images, a text before running."""
 import importlib.util
+import os
 import pathlib
 import sys
 import time
@@ -227,6 +228,9 @@ def test_the_scrubber_style_dashboard_still_works():
 
 
 def test_the_latency_benchmark_runs(monkeypatch, capsys):
+    # The benchmark sets MPLBACKEND and thread counts in os.environ when imported: give
+    # it a copy, or every notebook kernel nbval starts later in this process inherits them.
+    monkeypatch.setattr(os, "environ", dict(os.environ))
     spec = importlib.util.spec_from_file_location(
         "dashboard_latency", ROOT / "benchmarks" / "dashboard_latency.py")
     bench = importlib.util.module_from_spec(spec)

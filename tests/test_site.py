@@ -74,14 +74,31 @@ def toc_pages() -> list[str]:
 def source_pages() -> list[str]:
     """The highlighted-source pages sphinx.ext.viewcode makes for the API page.
 
-    One per module api.md documents (a package's page is its __init__), plus the
-    index of them all: every function on the API page links to its source there.
+    viewcode writes one page per module that defines a function or class the API
+    page documents (a package's re-exports are shown in the modules that define
+    them), plus the index of them all. Autodoc documents a module's ``__all__`` if it
+    has one, else what the module defines itself; ``:no-members:`` documents none.
     """
+    import importlib
+    import inspect
+
     api = (ROOT / "api.md").read_text(encoding="utf-8")
-    modules = re.findall(r"^\.\. automodule:: ([\w.]+)", api, re.M)
-    paths = [name.replace(".", "/") for name in modules]
-    # a package's re-exports are shown in the modules that define them: no page of its own
-    return ["_modules/index"] + [f"_modules/{p}" for p in paths if not (ROOT / p).is_dir()]
+    blocks = re.findall(r"^\.\. automodule:: ([\w.]+)\n((?:   .*\n)*)", api, re.M)
+    defining = set()
+    for name, options in blocks:
+        if ":no-members:" in options:
+            continue
+        module = importlib.import_module(name)
+        listed = re.search(r":members: (.+(?:\n      .+)*)", options)
+        names = (listed.group(1).replace(",", " ").split() if listed
+                 else getattr(module, "__all__", None) or vars(module))
+        for member in names:
+            obj = getattr(module, member, None)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and not member.startswith("_"):
+                if listed or hasattr(module, "__all__") or obj.__module__ == name:
+                    defining.add(obj.__module__)
+    return ["_modules/index"] + sorted(f"_modules/{m.replace('.', '/')}" for m in defining
+                                       if m.startswith("lstmlib"))
 
 
 # Every page a reader can reach: the toc, the API page's source pages, and Sphinx's
