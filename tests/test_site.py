@@ -246,6 +246,8 @@ JS_OVERFLOW = """
 JS_UNCAPTIONED = """
 () => Array.from(document.querySelectorAll("div.cell_output img"))
   .filter(img => !img.closest(".lstm-scrubber") && !img.closest("div.animation"))
+  // a training's progress display (its last line and loss curve), not a figure
+  .filter(img => !img.classList.contains("lstm-progress-curve"))
   .filter(img => {
     const fig = img.closest("figure");
     return !(fig && fig.querySelector("figcaption span.caption-number"));

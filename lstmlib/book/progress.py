@@ -46,7 +46,8 @@ def _state(label, step, steps, every, history, plot):
         ax.plot(np.arange(1, step + 1), history["loss"], lw=0.8)
         ax.set(xlim=(0, steps), xlabel="step", ylabel="loss")
         png = base64.b64encode(viz.to_png(fig)).decode()
-        text += f'<img src="data:image/png;base64,{png}" alt="loss curve, {step} steps">'
+        text += (f'<img class="lstm-progress-curve" src="data:image/png;base64,{png}" '
+                 f'alt="loss curve, {step} steps">')
     return text
 
 
