@@ -439,8 +439,14 @@ def open_notebook(browser, lab, rel: str, kernel=True):
     context.route("**/*", route)
     page = context.new_page()
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
-    page.on("console", lambda m: problems.append(f"console error: {m.text}")
+    page.on("console", lambda m: problems.append(f"console error: {m.text} "
+                                                 f"(at {m.location.get('url')})")
             if m.type == "error" else None)
+    # A failed request is logged by the browser without its URL: record the URL, and
+    # the server's own account of it is added from its log by server_errors().
+    page.on("response", lambda r: problems.append(
+        f"server error: {r.status} for {r.request.method} {r.url.split('?')[0]}")
+        if r.status >= 500 else None)
     page.goto(f"{base}/lab/tree/{rel}?token={token}&reset")
     deadline = time.monotonic() + 120
     state = None
@@ -503,6 +509,27 @@ def console_problems(problems, path: Path) -> tuple[list[str], list[str]]:
                 continue
         errors.append(text)
     return errors, sorted(set(tolerated))
+
+
+SERVER_ERROR = re.compile(r"^\[E \d")  # the start of an error record in JupyterLab's log
+
+
+def server_errors(lab) -> str:
+    """Every error record in JupyterLab's log (tracebacks included), for a failure message."""
+    records, keep = [], False
+    for line in lab.log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("["):
+            keep = bool(SERVER_ERROR.match(line))
+        if keep:
+            records.append(line)
+    return "\n".join(records[-80:])
+
+
+def console_report(errors, rel, lab) -> str:
+    """The failure message for console errors, with the server's errors from its log."""
+    log = server_errors(lab)
+    return (f"{rel}: browser console:\n" + "\n".join(errors)
+            + (f"\nJupyterLab's log:\n{log}" if log else ""))
 
 
 def markdown_count(path: Path) -> int:
@@ -638,7 +665,7 @@ def test_live_dashboards(path, lab, browser, timings):
                               f"off a grid of {len(grid)} scrubber values); "
                               f"{len(tolerated)} labels of other chapters/figures unresolved there")
         assert not raw, f"{rel}: raw MyST in JupyterLab:\n" + "\n".join(raw)
-        assert not errors, f"{rel}: browser console:\n" + "\n".join(errors)
+        assert not errors, console_report(errors, rel, lab)
     finally:
         close(page, lab)
 
@@ -658,7 +685,7 @@ def test_live_markdown(path, lab, browser, timings):
         timings[path.stem] = (f"opened and checked in {time.perf_counter() - t0:.1f} s; "
                               f"{len(tolerated)} labels of other chapters/figures unresolved there")
         assert not raw, f"{rel}: raw MyST in JupyterLab:\n" + "\n".join(raw)
-        assert not errors, f"{rel}: browser console:\n" + "\n".join(errors)
+        assert not errors, console_report(errors, rel, lab)
     finally:
         close(page, lab)
 

@@ -184,6 +184,18 @@ def from_diagnosis(diagnosis):
                    + ", ".join(wrong) + ".")
 
 
+def from_sequence_diagnosis(lstm_backward):
+    """A Verdict for a reader's ``lstm_backward(dh, caches) -> dx, dh0, dWx, dWh, db``
+    over the caches of ``lstm.lstm_forward_loop``, from the sequence diagnoser."""
+    from ...diagnose import diagnose_sequence, sequence_probe
+    from ...lstm import lstm_forward_loop
+
+    inputs, (dh,) = sequence_probe()
+    _, caches = lstm_forward_loop(*inputs.values())
+    lstm_backward(dh.copy(), caches)  # an untouched stub stops here
+    return from_diagnosis(diagnose_sequence(lstm_forward_loop, lstm_backward))
+
+
 def name_mistakes(got, wrong, ids, exclusive=(), most=3):
     """The smallest set of mistakes (at most ``most``) whose results equal ``got``.
 

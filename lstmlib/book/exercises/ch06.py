@@ -10,9 +10,8 @@ nothing is left.
 import numpy as np
 
 from ...activations import dsigmoid_from_output, dtanh_from_output, sigmoid
-from ...diagnose import diagnose_sequence, diagnose_step, mistakes, sequence_probe, step_probe
-from ...lstm import lstm_forward_loop
-from . import exercise, from_diagnosis
+from ...diagnose import diagnose_step, mistakes, step_probe
+from . import exercise, from_diagnosis, from_sequence_diagnosis
 
 
 def first_post_backward(dh, caches):
@@ -80,10 +79,7 @@ def second_post_step_backward(dnext_h, dnext_c, cache):
 @exercise("first-post-backward", chapter=6, section="clinic-first-post")
 def check_first_post_backward(lstm_backward):
     """lstm_backward(dh, caches) -> dx, dh0, dWx, dWh, db, for lstm_forward_loop's caches."""
-    inputs, (dh,) = sequence_probe()
-    _, caches = lstm_forward_loop(*inputs.values())
-    lstm_backward(dh.copy(), caches)  # an untouched stub stops here
-    return from_diagnosis(diagnose_sequence(lstm_forward_loop, lstm_backward))
+    return from_sequence_diagnosis(lstm_backward)
 
 
 @exercise("second-post-step-backward", chapter=6, section="clinic-peephole")
