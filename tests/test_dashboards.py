@@ -182,17 +182,27 @@ def test_a_live_figure_redraws_only_what_changes_and_the_same_as_in_full():
     assert viz.png_size(first) == (150, 100)
 
 
+def _tiny_live_frame():
+    """A draw function's figure as the chapters' dashboards make it: frame(text) -> PNG bytes."""
+    live = viz.LiveFigure((1, 1), dpi=20)
+    text, = live.animate(live.fig.text(0.5, 0.5, ""))
+
+    def frame(value):
+        text.set_text(f"{value}")
+        return live.png()
+    return frame
+
+
 def test_slow_frames_redraw_on_release_fast_ones_while_dragging():
     delay = {"seconds": 0.0}
+    frame = _tiny_live_frame()
 
     def draw(x):
         time.sleep(delay["seconds"])
-        fig = viz.live_figure((1, 1), dpi=20)
-        fig.text(0.5, 0.5, f"{x}")
-        return fig, f"x = {x}"
+        return frame(x), f"x = {x}"
 
     slider = viz.float_slider("x", 0.0, 0.0, 1.0, 0.01)
-    dash = viz.dashboard(draw, {"x": slider}, keep_figure=True, while_dragging=(0.05, 0.1))
+    dash = viz.dashboard(draw, {"x": slider}, while_dragging=(0.05, 0.1))
     assert slider.continuous_update
     delay["seconds"] = 0.12
     slider.value = 0.5
@@ -204,12 +214,13 @@ def test_slow_frames_redraw_on_release_fast_ones_while_dragging():
 
 def test_set_values_redraws_once():
     calls = []
+    frame = _tiny_live_frame()
 
     def draw(a, b):
         calls.append((a, b))
-        return viz.live_figure((1, 1), dpi=20)
+        return frame((a, b))
 
-    dash = viz.dashboard(draw, {"a": [1, 2], "b": [3, 4]}, keep_figure=True)
+    dash = viz.dashboard(draw, {"a": [1, 2], "b": [3, 4]})
     dash.set_values(a=2, b=4)
     assert calls == [(1, 3), (2, 4)]
 
@@ -258,13 +269,14 @@ def test_a_switched_on_mistake_is_shown_red():
 def test_computing_is_shown_only_for_slow_frames(monkeypatch):
     seen = []
     delay = {"seconds": 0.0}
+    frame = _tiny_live_frame()
 
     def draw(x):
         time.sleep(delay["seconds"])
-        return viz.live_figure((1, 1), dpi=20), f"x = {x}"
+        return frame(x), f"x = {x}"
 
     slider = viz.int_slider("x", 0, 0, 10)
-    dash = viz.dashboard(draw, {"x": slider}, keep_figure=True, while_dragging=(0.05, 0.1))
+    dash = viz.dashboard(draw, {"x": slider}, while_dragging=(0.05, 0.1))
     dash.readout.observe(lambda change: seen.append(change["new"]), names="value")
     slider.value = 1  # the first frame was fast: no "computing…"
     assert seen == ["x = 1"]
@@ -274,3 +286,33 @@ def test_computing_is_shown_only_for_slow_frames(monkeypatch):
     assert seen[-2].startswith("<em>computing…</em>") and seen[-1] == "x = 3"
     slider.value = 2  # from the cache: instant
     assert seen[-1] == "x = 2" and not seen[-2].startswith("<em>computing")
+
+
+def test_a_dropdown_without_a_value_selects_its_first_option():
+    for value in ([], [None]):  # value left out, or passed as None
+        chosen = viz.dropdown("pattern", ["a", "b"], *value)
+        assert chosen.value == "a" and chosen.index == 0
+        named = viz.dropdown("model", {"tanh RNN": "rnn", "LSTM": "lstm"}, *value)
+        assert named.value == "rnn" and named.label == "tanh RNN"
+    assert viz.dropdown("pattern", ["a", "b"], "b").value == "b"
+
+
+def test_the_readout_decay_rate_is_nan_when_too_few_norms_are_left():
+    assert rnn_flow.readout_decay_rate(0.5 ** np.arange(30.0)) == pytest.approx(0.5)
+    underflowed = np.r_[0.5 ** np.arange(6.0), np.zeros(40)]  # 6 positive norms left of 46
+    assert np.isnan(rnn_flow.readout_decay_rate(underflowed))
+    assert np.isnan(rnn_flow.readout_decay_rate(np.ones(6)))  # a short T
+
+
+def test_the_flow_dashboard_survives_norms_that_underflow(monkeypatch):
+    real = lstm_flow.stacked_gradient_norms
+
+    def underflowing(*args, **kwargs):  # all but the last 3 steps underflow to 0
+        norms = real(*args, **kwargs)
+        dh = norms.dh.copy()
+        dh[:, :-3] = 0.0
+        return norms._replace(dh=dh)
+
+    monkeypatch.setattr(lstm_flow, "stacked_gradient_norms", underflowing)
+    dash = lstm_flow.live_flow_dashboard()  # T = 50: before, decay_rate raised a ValueError
+    assert "decay per step</b> along the top layer: nan" in dash.readout.value

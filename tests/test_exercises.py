@@ -30,10 +30,71 @@ def test_a_stub_that_raises_is_not_attempted(square_exercise, capsys):
     assert "not attempted yet" in capsys.readouterr().out
 
 
-def test_a_stub_that_returns_none_is_not_attempted(square_exercise):
+def test_a_function_that_returns_none_is_told_its_return_is_missing(square_exercise,
+                                                                    capsys):
     def square_backward(dout, cache):
-        pass
-    assert check(square_exercise, square_backward).status == "not attempted"
+        2 * dout * cache  # the return is forgotten
+    verdict = check(square_exercise, square_backward)
+    assert verdict.status == "wrong" and "returned None" in verdict.message
+    assert "`return` missing" in capsys.readouterr().out
+
+
+def test_check_without_the_function_names_what_the_exercise_expects(square_exercise):
+    with pytest.raises(TypeError, match=r"'test-square-backward' checks 1 function, "
+                                        r"square_backward; check\(\) was given 0"):
+        check(square_exercise)
+    with pytest.raises(TypeError, match="was given 2"):
+        check(square_exercise, print, print)
+
+
+def test_the_real_exercises_name_their_functions_too():
+    with pytest.raises(TypeError, match="rnn_step_backward"):
+        check("rnn-step-backward")
+
+
+def test_a_bug_in_a_checker_is_raised_not_blamed_on_the_reader(capsys):
+    @exercise("test-buggy-checker", chapter=0, section="nowhere")
+    def run(reader):
+        {}["no such key"]  # the checker's own mistake, before the reader's code runs
+        return reader(1.0)
+
+    try:
+        with pytest.raises(KeyError, match="no such key"):
+            check("test-buggy-checker", lambda x: x)
+    finally:
+        exercises.REGISTRY.pop("test-buggy-checker")
+    assert "your code raised" not in capsys.readouterr().out
+
+
+def test_a_return_value_that_breaks_the_check_is_wrong_not_a_crash():
+    @exercise("test-ragged-return", chapter=0, section="nowhere")
+    def run(reader):
+        got = np.asarray(reader(1.0), dtype=float)  # ValueError for a ragged list
+        return Verdict("correct", str(got))
+
+    try:
+        verdict = check("test-ragged-return", lambda x: [[x, x], [x]])
+        with pytest.raises(ExerciseFailed, match="could not be checked"):
+            check("test-ragged-return", lambda x: [[x, x], [x]], must_pass=True)
+    finally:
+        exercises.REGISTRY.pop("test-ragged-return")
+    assert verdict.status == "wrong"
+    assert "could not be checked (ValueError" in verdict.message
+
+
+def test_what_the_reader_raises_is_wrong_even_if_the_checker_catches_nothing():
+    @exercise("test-reader-raises", chapter=0, section="nowhere")
+    def run(reader):
+        return Verdict("correct", str(reader(1.0)))
+
+    def reader(x):
+        raise KeyError("my own bug")
+
+    try:
+        verdict = check("test-reader-raises", reader)
+    finally:
+        exercises.REGISTRY.pop("test-reader-raises")
+    assert verdict.status == "wrong" and "your code raised KeyError" in verdict.message
 
 
 def test_a_wrong_gradient_is_named(square_exercise):

@@ -23,7 +23,13 @@ def stub(*args):
 
 
 def returns_none(*args):
-    pass
+    pass  # a forgotten return: not the stub, so "wrong", saying so
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_a_missing_return_is_wrong_not_unattempted(exercise_id):
+    verdict = check(exercise_id, returns_none)
+    assert verdict.status == "wrong" and "returned None" in verdict.message
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
@@ -33,9 +39,8 @@ def test_the_exercises_are_registered_for_chapter_2(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
-@pytest.mark.parametrize("untouched", [stub, returns_none])
-def test_an_untouched_stub_is_not_attempted(exercise_id, untouched, capsys):
-    assert check(exercise_id, untouched).status == "not attempted"
+def test_an_untouched_stub_is_not_attempted(exercise_id, capsys):
+    assert check(exercise_id, stub).status == "not attempted"
     assert "not attempted yet" in capsys.readouterr().out
 
 

@@ -98,3 +98,19 @@ def test_step_backward_that_raises_is_wrong_not_a_crash():
         return cache.missing_field
 
     assert check("peephole-step-backward", broken).status == "wrong"
+
+
+def test_dp_is_judged_at_one_tolerance_and_a_wrong_dp_names_its_row():
+    def nearly(*args):  # off by rounding-sized noise: below TOLERANCE, above 1e-10
+        return right_dp(*args) * (1 + 1e-9)
+
+    assert check("peephole-dp", nearly).ok
+
+    def p_f_off(*args):
+        dp = right_dp(*args)
+        dp[1] *= 1 + 1e-7
+        return dp
+
+    verdict = check("peephole-dp", p_f_off)
+    assert verdict.status == "wrong" and "lstmlib's: p_f (relative error" in verdict.message
+    assert "p_i" not in verdict.message and "p_o" not in verdict.message

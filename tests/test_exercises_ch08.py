@@ -84,3 +84,18 @@ def test_adam_with_the_wrong_learning_rate_is_wrong():
 
     verdict = check("adam", slow)
     assert verdict.status == "wrong" and "update 1" in verdict.message
+
+
+def test_adam_that_changes_the_shape_of_w_is_told_so_not_a_numpy_error():
+    def grows(w, dw, config=None):
+        next_w, config = optim.adam(w, dw, config)
+        return (next_w if config["t"] < 6 else np.append(next_w, 0.0)), config
+
+    verdict = check("adam", grows)
+    assert verdict.status == "wrong"
+    assert "next_w has shape (13,), expected (3, 4) after update 6" in verdict.message
+
+
+def test_adam_that_returns_one_value_is_wrong_not_a_crash():
+    verdict = check("adam", lambda w, dw, config=None: optim.adam(w, dw, config)[0])
+    assert verdict.status == "wrong" and "(next_w, config)" in verdict.message

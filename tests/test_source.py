@@ -1,4 +1,6 @@
 """show_mistake keeps the inner indentation of a marked run of lines."""
+import pytest
+
 from lstmlib.book import source
 
 
@@ -21,3 +23,10 @@ def test_separate_runs_are_dedented_each_on_its_own():
             "    c = 3  # mistake: ones_initial_state\n")
     _, wrong = source.marked_lines("ones_initial_state", text)
     assert wrong == ["a = 1", "c = 3"]
+
+
+def test_no_marked_line_names_where_it_looked():
+    with pytest.raises(ValueError, match="lstmlib.diagnose.variants or lstmlib.peephole"):
+        source.marked_lines("sequence_length_one")
+    with pytest.raises(ValueError, match="no line of the given source"):
+        source.marked_lines("ones_initial_state", "x = 1\n")

@@ -4,8 +4,9 @@
 once, each step a box, in the same colours (forward wires blue, gradients
 red, zero gradients grey and dashed):
 
-    draw_unrolled_backward(T, loss, truncate, mark_est)
-        the cells of one layer side by side. Between step t and step t+1 the
+    draw_unrolled_backward(T, loss, truncate, mark_est, cell)
+        the cells of one layer (an LSTM's, or with ``cell="rnn"`` a tanh
+        RNN's, which has no c) side by side. Between step t and step t+1 the
         forward carries h_t and c_t to the right; the backward brings
         ``dprev_h`` and ``dprev_c`` (the gradients of h_t and c_t through step
         t+1) back to the left. Where step t has a loss, its local gradient
@@ -21,7 +22,9 @@ red, zero gradients grey and dashed):
     draw_heads()
         a many-to-one head against a many-to-many one: where ``dh`` enters.
 
-Each returns a matplotlib Figure about 760 px wide at the book's 80 dpi.
+Each returns a matplotlib Figure at most ``PAGE_WIDTH`` (760 px at the book's
+80 dpi) wide; a picture with few steps is drawn narrower, at ``MAX_SCALE``
+inches per data unit, rather than enlarged to the page width.
 Every cell box has the gid "cell", every truncation window "window", so a
 test can count them.
 """

@@ -16,11 +16,12 @@ import itertools
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ..flow import decay_rate, stacked_gradient_norms
+from ..activations import sigmoid
+from ..flow import stacked_gradient_norms
 from ..lstm import lstm_forward, split_gates
 from . import viz
 from .diagram import draw_gates
-from .rnn_flow import NORM_RANGE
+from .rnn_flow import NORM_RANGE, readout_decay_rate
 
 MEMORY_INPUTS = ("value", "store", "query")
 MEMORY_UNITS = ("unit 0: latch (remembers the stored value)", "unit 1: counter (counts stores)")
@@ -105,7 +106,7 @@ def draw_memory_lstm(pattern, forget_bias):
     return draw_gates(x, cache, units=[0, 1], unit_names=list(MEMORY_UNITS),
                       input_names=list(MEMORY_INPUTS), marks=stores + queries,
                       title=f"{pattern}; forget-gate bias {forget_bias:g} "
-                            f"(f = {1 / (1 + np.exp(-forget_bias)):.3f} between stores)")
+                            f"(f = {sigmoid(forget_bias):.3f} between stores)")
 
 
 FLOW_HEATMAP_CONTROLS = {
@@ -147,10 +148,6 @@ def draw_flow_heatmap(model, forget_bias, T, layers):
 MEMORY_LIVE_TITLE = "A hand-set LSTM: latch and counter"
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
 def live_memory_dashboard():
     """Chapter 2's live dashboard: the hand-set latch/counter LSTM, at any forget bias.
 
@@ -165,6 +162,7 @@ def live_memory_dashboard():
     x, _, cache = run_memory_lstm("store, then recall")  # every pattern has T = 24
     fig = draw_gates(x, cache, units=[0, 1], unit_names=list(MEMORY_UNITS),
                      input_names=list(MEMORY_INPUTS), title=" ")
+    title = fig.suptitle(" ", fontsize=10)  # draw_gates's title, as a Text to update
     live = viz.LiveFigure(fig=fig, dpi=85)
     most = max(len(stores) + len(queries) for _, stores, queries in MEMORY_PATTERNS.values())
     # The shaded store and query steps move with the pattern: a pool of spans per axes,
@@ -172,7 +170,7 @@ def live_memory_dashboard():
     spans = [[ax.axvspan(-0.5, 0.5, color="0.9", zorder=0) for _ in range(most)]
              for ax in fig.axes]
     lines = [line for ax in fig.axes for line in ax.lines]
-    live.animate(*[span for pool in spans for span in pool], *lines, fig._suptitle)
+    live.animate(*[span for pool in spans for span in pool], *lines, title)
 
     def draw(pattern, forget_bias, first_value, seed):
         x, stores, queries = memory_inputs(pattern, seed)
@@ -191,9 +189,9 @@ def live_memory_dashboard():
             series += [i[:, unit], f[:, unit], o[:, unit], g[:, unit], c[:, unit], h[0, :, unit]]
         for line, values in zip(lines, series):
             line.set_ydata(values)
-        forget = _sigmoid(forget_bias)
-        live.fig._suptitle.set_text(f"{pattern}; forget-gate bias {forget_bias:+.1f} "
-                                    f"(f = {forget:.3f} between stores)")
+        forget = sigmoid(forget_bias)
+        title.set_text(f"{pattern}; forget-gate bias {forget_bias:+.1f} "
+                       f"(f = {forget:.3f} between stores)")
         last_store = max(s for s in stores if s < queries[-1])
         gap = queries[-1] - last_store
         stored_c = c[last_store, 0]
@@ -270,7 +268,7 @@ def live_flow_dashboard():
         axes[1].title.set_visible(norms.dc is not None)
         no_cell.set_visible(norms.dc is None)
         top, bottom = norms.dh[-1], norms.dh[0]
-        rate = decay_rate(top[::-1][top[::-1] > 0]) if T >= 7 else float("nan")
+        rate = readout_decay_rate(top[::-1])  # by distance from the loss
         readout = (f"<b>gradient left at step 0</b> (||dL/dh_0||; 1 at the loss)<br>"
                    f"top layer: {top[0]:.1e}<br>bottom layer: {bottom[0]:.1e}<br>"
                    f"<b>decay per step</b> along the top layer: {rate:.3f}")

@@ -9,6 +9,7 @@ takes only values that can be put on a slider, ``RNN_FLOW_CONTROLS``, for
     draw_rnn_decay       curves for several spectral radii, with the bound
     draw_rnn_flow        the exploration: spectral radius x T x input scale
     live_dashboard       the live version, over wide ranges, with a readout
+    readout_decay_rate   the fitted decay per step a live readout shows (lstm_flow's too)
 """
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -111,6 +112,17 @@ def _gradient_heatmap(fig, ax, magnitudes):
 RNN_LIVE_TITLE = "Gradient flow in a tanh RNN"
 
 
+def readout_decay_rate(norms, skip=5):
+    """``flow.decay_rate`` of the positive ``norms`` (by distance k), for a live readout.
+
+    Norms that underflowed to 0 are left out; with fewer than ``skip + 2``
+    left (a short T, or most of them underflowed) there is nothing to fit and
+    the rate is nan, where ``decay_rate`` would raise a ValueError.
+    """
+    positive = norms[norms > 0]
+    return decay_rate(positive, skip) if len(positive) >= skip + 2 else float("nan")
+
+
 def _fraction(value):
     return f"{value:.1e}" if value > 0 else "0 (underflow)"
 
@@ -154,8 +166,7 @@ def live_dashboard():
         saturated = np.mean(np.abs(profile.h) > 0.9)
         heat.set_data(np.maximum(np.abs(profile.dh[0]).T, NORM_RANGE[0] / 10))
         heat.set_extent((-0.5, T - 0.5, -0.5, profile.dh.shape[2] - 0.5))
-        positive = profile.norms[profile.norms > 0]
-        rate = decay_rate(positive) if len(positive) >= 7 else float("nan")
+        rate = readout_decay_rate(profile.norms)
         readout = (f"<b>decay per step</b>: {rate:.3f}<br>"
                    f"(fitted; below 1 vanishes, above 1 explodes)<br>"
                    f"<b>gradient left {T - 1} steps back</b>: {_fraction(profile.norms[-1])}<br>"

@@ -81,7 +81,9 @@ def marked_lines(mistake_id, source=None):
     """
     if mistake_id not in catalogue.CATALOGUE:
         raise ValueError(f"{mistake_id!r} is not in the mistake catalogue")
+    searched = "the given source"
     if source is None:
+        searched = " or ".join(module.__name__ for module in MARKED_MODULES)
         source = "\n".join(inspect.getsource(module) for module in MARKED_MODULES)
     lines = source.splitlines()
     found = {"right": [], "mistake": []}  # kind -> [(line number, text)]
@@ -90,7 +92,7 @@ def marked_lines(mistake_id, source=None):
         if match and mistake_id in {i.strip() for i in match.group(2).split(",")}:
             found[match.group(1)].append((number, line[:match.start()].rstrip()))
     if not found["mistake"] and not found["right"]:
-        raise ValueError(f"no line of lstmlib/diagnose/variants.py is marked "
+        raise ValueError(f"no line of {searched} is marked "
                          f"'# mistake: {mistake_id}' or '# right: {mistake_id}'")
     return [_dedent_runs(found[kind]) for kind in ("right", "mistake")]
 
@@ -112,8 +114,8 @@ def show_mistake(mistake_id):
     """The right line(s) and the wrong line(s) of a catalogued mistake, from the code.
 
     Returns a ``SourceBlock`` titled with the mistake's id and title, with two
-    parts: "right" and "wrong", each the marked lines of
-    ``lstmlib/diagnose/variants.py``.
+    parts: "right" and "wrong", each the marked lines of ``MARKED_MODULES``
+    (``lstmlib/diagnose/variants.py``, then ``lstmlib/peephole.py``).
     """
     right, wrong = marked_lines(mistake_id)
     mistake = catalogue.CATALOGUE[mistake_id]

@@ -13,7 +13,7 @@ a dict of the values each control may take. It is shown two ways:
   grid: fine sliders over wide ranges, named choices, and a readout of the
   key numbers. Before the cell runs, its text says how to get it. Their
   figures are ``LiveFigure`` objects: drawn in full once, then only the artists a
-  frame changes (blitting), so most frames take tens of milliseconds.
+  frame changes (blitting); ``benchmarks/dashboard_latency.py`` times the redraws.
 
 Importing this module changes no matplotlib setting: a chapter calls
 ``use_book_style()`` once, in its imports cell, to draw in the book's style.
@@ -176,14 +176,6 @@ def live_figure(figsize, dpi=LIVE_DPI):
     return fig
 
 
-def frame_png(fig):
-    """PNG bytes of a live figure, fast: fast zlib level, no metadata; the figure stays open."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None},
-                pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
-
-
 class LiveFigure:
     """A figure drawn in full once, then only its changing artists: fast live frames.
 
@@ -266,8 +258,13 @@ def toggle_buttons(description, options, value=None, width="430px"):
 
 
 def dropdown(description, options, value=None, width="430px"):
-    """A Dropdown for named choices, wide enough for its longest label."""
-    return widgets.Dropdown(options=options, value=value, description=description,
+    """A Dropdown for named choices, wide enough for its longest label.
+
+    options: a list of values, or a dict label -> value; value: the first option if None.
+    """
+    values = list(options.values()) if isinstance(options, dict) else list(options)
+    return widgets.Dropdown(options=options, value=values[0] if value is None else value,
+                            description=description,
                             style=label_style(), layout=widgets.Layout(width=width))
 
 
@@ -286,8 +283,6 @@ class Dashboard(widgets.VBox):
     controls: dict name -> a list of values (a ``SelectionSlider`` over them,
     as for ``scrubber``) or a ready ipywidgets control (``FloatSlider``,
     ``IntSlider``, ``ToggleButtons``, ...) whose ``.value`` is passed as ``name``.
-    keep_figure: the draw function redraws one figure in place (see
-    ``live_figure``), so the dashboard must not close it.
     cache: how many frames (PNG and readout) to keep, by control values, so that
     going back to a setting is instant.
     panel: a widget holding the controls, laid out by the caller (default: the
@@ -307,13 +302,12 @@ class Dashboard(widgets.VBox):
     ``lstm-dashboard-readout``.
     """
 
-    def __init__(self, draw, controls, title="", keep_figure=False, cache=64,
+    def __init__(self, draw, controls, title="", cache=64,
                  while_dragging=(0.10, 0.20), panel=None):
         self.draw = draw
         self.held = False
         self.while_dragging = while_dragging
         self.last_seconds = None
-        self.keep_figure = keep_figure
         self.cache_size = cache
         self.frames = {}  # key of control values -> (png, readout)
         self.caches = [self.frames]  # every cache a frame may come from (see clear_caches)
@@ -360,7 +354,7 @@ class Dashboard(widgets.VBox):
         if isinstance(fig, bytes):  # already PNG (e.g. from ``LiveFigure.png``)
             png = fig
         else:
-            png = frame_png(fig) if self.keep_figure else to_png(fig)
+            png = to_png(fig)
         self.frames[key] = (png, readout)
         self.last_seconds = time.perf_counter() - start
         self._adapt(self.last_seconds)

@@ -139,13 +139,14 @@ class Diagnosis:
                                   "gradient's error, not of the harm to training).", "  "))
             for mid in self.mistakes:
                 m = CATALOGUE[mid]
+                section = SECTIONS[m.section]
                 share = (f" ({100 * self.shares[mid]:.0f}% of the error)"
                          if mid in self.shares and len(self.shares) > 1 else "")
                 lines += [wrap(f"* {mid}: {m.title} [{m.source}]{share}", "  "),
                           textwrap.fill(m.description, 78, initial_indent="    ",
                                         subsequent_indent="    "),
-                          wrap(f"Explained in chapter {SECTIONS[m.section].chapter}, "
-                               f"section \"{SECTIONS[m.section].title}\".", "    ", hang=0)]
+                          wrap(f"Explained in {section.reference(say_section=True)}.",
+                               "    ", hang=0)]
             if self.equivalent:
                 lines.append(wrap("The same gradients also come from: "
                                   + ", ".join(self.equivalent), "  "))

@@ -76,10 +76,53 @@ def step_forward(x, prev_h, prev_c, Wx, Wh, b):
     return next_h, next_c, StepCache(*cache, b, next_c)
 
 
+class _LinearInputs(NamedTuple):
+    """What the backward through a = x Wx + prev_h Wh + b reads, for either cell."""
+    x: np.ndarray       # (N, D)
+    prev_h: np.ndarray  # (N, H)
+    Wx: np.ndarray      # (D, 4H)
+    Wh: np.ndarray      # (H, 4H)
+    b: np.ndarray       # (4H,), read only by bias_grad_scaled_by_sigmoid
+
+
+def _sigmoid_grad(bugs):
+    """sigmoid's derivative from its output; the mistake applies sigmoid once more."""
+    dsig = dsigmoid_from_output  # right: sigmoid_grad_applied_twice
+    if "sigmoid_grad_applied_twice" in bugs:
+        def dsig(y):  # the gate output taken for a pre-activation  # mistake: sigmoid_grad_applied_twice
+            return dsigmoid_from_output(sigmoid(y))  # mistake: sigmoid_grad_applied_twice
+    return dsig
+
+
+def _linear_backward(da, cache, bugs):
+    """Back from da (N, 4H) through a = x Wx + prev_h Wh + b, with ``bugs`` switched in.
+
+    cache: a ``StepCache`` or ``_LinearInputs``. The plain and the peephole cell
+    share this half, so its marked lines (what ``show_mistake`` shows) exist once.
+    Returns dx (N, D), dprev_h (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    H = da.shape[1] // 4
+    da_sent_back = da  # right: cell_error_is_output_gate_error
+    if "cell_error_is_output_gate_error" in bugs:  # only o's block goes to x, h_{t-1}
+        da_sent_back = np.zeros_like(da)  # mistake: cell_error_is_output_gate_error
+        da_sent_back[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]  # mistake: cell_error_is_output_gate_error
+    dx = da_sent_back @ cache.Wx.T
+    dprev_h = da_sent_back @ cache.Wh.T
+    dWx = cache.x.T @ da
+    dWh = cache.prev_h.T @ da  # right: recurrent_weight_blocks_transposed
+    if "recurrent_weight_blocks_transposed" in bugs:  # da_gate.T @ prev_h, gate by gate
+        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)  # mistake: recurrent_weight_blocks_transposed
+    db = da.sum(axis=0)  # right: bias_grad_averaged, bias_grad_scaled_by_sigmoid
+    if "bias_grad_averaged" in bugs:
+        db = da.mean(axis=0)  # mistake: bias_grad_averaged
+    if "bias_grad_scaled_by_sigmoid" in bugs:  # the bias's "input" taken as sigmoid(b)
+        db = db * sigmoid(cache.b)  # mistake: bias_grad_scaled_by_sigmoid
+    return dx, dprev_h, dWx, dWh, db
+
+
 def _step_backward(dnext_h, dnext_c, cache, bugs):
     """The correct step backward, with each mistake in ``bugs`` switched in where it belongs."""
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
-    H = i.shape[1]
     # h = o * tanh(c)
     do = dnext_h * tanh_c  # right: output_gate_missing_tanh_c
     if "output_gate_missing_tanh_c" in bugs:
@@ -104,30 +147,12 @@ def _step_backward(dnext_h, dnext_c, cache, bugs):
     dprev_c = dc * f  # right: missing_forget_in_dprev_c
     if "missing_forget_in_dprev_c" in bugs:
         dprev_c = dc  # mistake: missing_forget_in_dprev_c
-    dsig = dsigmoid_from_output  # right: sigmoid_grad_applied_twice
-    if "sigmoid_grad_applied_twice" in bugs:
-        def dsig(y):  # the gate output taken for a pre-activation  # mistake: sigmoid_grad_applied_twice
-            return dsigmoid_from_output(sigmoid(y))  # mistake: sigmoid_grad_applied_twice
+    dsig = _sigmoid_grad(bugs)
     blocks = [di * dsig(i), df * dsig(f), do * dsig(o), dg * dtanh_from_output(g)]  # right: gate_blocks_swapped
     if "gate_blocks_swapped" in bugs:
         blocks[0], blocks[1] = blocks[1], blocks[0]  # mistake: gate_blocks_swapped
     da = np.concatenate(blocks, axis=1)
-    # a = x Wx + prev_h Wh + b
-    da_sent_back = da  # right: cell_error_is_output_gate_error
-    if "cell_error_is_output_gate_error" in bugs:  # only o's block reaches x and h_{t-1}
-        da_sent_back = np.zeros_like(da)  # mistake: cell_error_is_output_gate_error
-        da_sent_back[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]  # mistake: cell_error_is_output_gate_error
-    dx = da_sent_back @ cache.Wx.T
-    dprev_h = da_sent_back @ cache.Wh.T
-    dWx = cache.x.T @ da
-    dWh = cache.prev_h.T @ da  # right: recurrent_weight_blocks_transposed
-    if "recurrent_weight_blocks_transposed" in bugs:  # da_gate.T @ prev_h, gate by gate
-        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)  # mistake: recurrent_weight_blocks_transposed
-    db = da.sum(axis=0)  # right: bias_grad_averaged, bias_grad_scaled_by_sigmoid
-    if "bias_grad_averaged" in bugs:
-        db = da.mean(axis=0)  # mistake: bias_grad_averaged
-    if "bias_grad_scaled_by_sigmoid" in bugs:  # the bias's "input" taken as sigmoid(b)
-        db = db * sigmoid(cache.b)  # mistake: bias_grad_scaled_by_sigmoid
+    dx, dprev_h, dWx, dWh, db = _linear_backward(da, cache, bugs)
     return dx, dprev_h, dprev_c, dWx, dWh, db
 
 
@@ -309,16 +334,16 @@ def peephole_backward_with(dnext_h, dnext_c, cache, bugs, b=None):
     bugs: ids from ``PEEPHOLE_IDS`` and, for the clinic, the plain-cell step mistakes a
     peephole cell can make too (each does here what it does in ``step_backward``); the
     peephole paths stay right unless a peephole mistake removes them.
-    b: the bias, needed only for ``bias_grad_scaled_by_sigmoid``.
+    b: the bias (4H,), which the peephole cache does not hold; needed only for
+    ``bias_grad_scaled_by_sigmoid`` (without it that mistake raises ValueError).
     Returns dx, dprev_h, dprev_c, dWx, dWh, db, dp (3, H).
     """
+    if b is None and "bias_grad_scaled_by_sigmoid" in bugs:
+        raise ValueError("b is needed for bias_grad_scaled_by_sigmoid (the peephole "
+                         "cache holds no bias): pass the bias (4H,) as b=")
     i, f, o, g, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.tanh_c
-    H = i.shape[1]
     p_i, p_f, p_o = cache.p
-    dsig = dsigmoid_from_output
-    if "sigmoid_grad_applied_twice" in bugs:
-        def dsig(y):
-            return dsigmoid_from_output(sigmoid(y))
+    dsig = _sigmoid_grad(bugs)
     do = dnext_h if "output_gate_missing_tanh_c" in bugs else dnext_h * tanh_c
     da_o = do * dsig(o)
     dtanh_c = dtanh_from_output(cache.next_c if "tanh_grad_at_preactivation" in bugs else tanh_c)
@@ -349,17 +374,9 @@ def peephole_backward_with(dnext_h, dnext_c, cache, bugs, b=None):
     if "gate_blocks_swapped" in bugs:
         blocks[0], blocks[1] = blocks[1], blocks[0]
     da = np.concatenate(blocks, axis=1)
-    sent = da
-    if "cell_error_is_output_gate_error" in bugs:
-        sent = np.zeros_like(da)
-        sent[:, 2 * H:3 * H] = da[:, 2 * H:3 * H]
-    dWh = cache.prev_h.T @ da
-    if "recurrent_weight_blocks_transposed" in bugs:
-        dWh = np.concatenate([block.T for block in split_gates(dWh)], axis=1)
-    db = da.mean(axis=0) if "bias_grad_averaged" in bugs else da.sum(axis=0)
-    if "bias_grad_scaled_by_sigmoid" in bugs:
-        db = db * sigmoid(b)
-    return sent @ cache.Wx.T, sent @ cache.Wh.T, dprev_c, cache.x.T @ da, dWh, db, dp
+    linear = _LinearInputs(cache.x, cache.prev_h, cache.Wx, cache.Wh, b)
+    dx, dprev_h, dWx, dWh, db = _linear_backward(da, linear, bugs)
+    return dx, dprev_h, dprev_c, dWx, dWh, db, dp
 
 
 def peephole_step_backward(*ids):

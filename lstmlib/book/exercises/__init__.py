@@ -7,8 +7,9 @@ Below each coding exercise a check cell runs the reader's function:
 
 and prints one verdict: ``correct``; or what is wrong, with the mistake's name and
 the section that explains it; or ``not attempted yet`` while the stub still raises
-``NotImplementedError`` (or returns None). It never raises for the reader's code,
-so the notebook runs top to bottom with the stubs untouched.
+``NotImplementedError``. It never raises for the reader's code (what that raises,
+or a missing ``return``, is a "wrong" verdict), so the notebook runs top to bottom
+with the stubs untouched; an error of the checker itself is raised.
 
 A solution cell calls ``check(..., must_pass=True)``: the same checker, but it
 raises :class:`ExerciseFailed` unless the answer is correct, so every published
@@ -21,10 +22,13 @@ a gradient check (:func:`from_gradcheck`), a comparison with lstmlib's own
 function (:func:`from_comparison`) or a diagnosis (:func:`from_diagnosis`).
 """
 import importlib
+import inspect
 import pkgutil
 import textwrap
 from itertools import combinations
 from typing import Callable, NamedTuple
+
+import numpy as np
 
 TOLERANCE = 1e-8
 WIDTH = 88  # the page's width in characters: a verdict is wrapped to fit it
@@ -87,8 +91,17 @@ class _NotAttempted(Exception):
     pass
 
 
-def _guard(fn):
-    """Wrap a reader's function so that an untouched stub is recognised."""
+class _ReturnedNone(Exception):
+    """The reader's function returned None: most often a forgotten ``return``."""
+
+    def __init__(self):
+        super().__init__("your function returned None (is a `return` missing?)")
+
+
+def _guard(fn, raised, returned):
+    """Wrap a reader's function so that an untouched stub and a missing return are
+    recognised; what it raises is appended to ``raised`` and what it returns to
+    ``returned``, so that check() can tell the reader's errors from the checker's."""
     if not callable(fn):
         raise TypeError(f"check() expects your function, got {type(fn).__name__}")
 
@@ -97,12 +110,26 @@ def _guard(fn):
             out = fn(*args, **kwargs)
         except NotImplementedError as err:
             raise _NotAttempted() from err
+        except Exception as err:
+            raised.append(err)
+            raise
         if out is None:
-            raise _NotAttempted()
+            raise _ReturnedNone()
+        returned.append(out)
         return out
 
     guarded.__name__ = getattr(fn, "__name__", "function")
     return guarded
+
+
+def _check_arity(ex, functions):
+    """Raise a TypeError naming what ``ex`` checks unless it is given that many."""
+    expected = list(inspect.signature(ex.run).parameters)
+    if len(functions) != len(expected):
+        plural = "s" if len(expected) != 1 else ""
+        raise TypeError(f"exercise {ex.id!r} checks {len(expected)} function{plural}, "
+                        f"{', '.join(expected)}; check() was given {len(functions)}: "
+                        f"call check({ex.id!r}, {', '.join(expected)})")
 
 
 def check(exercise_id, *functions, must_pass=False):
@@ -116,14 +143,25 @@ def check(exercise_id, *functions, must_pass=False):
         raise KeyError(f"no exercise {exercise_id!r}; the exercises are: "
                        f"{', '.join(sorted(REGISTRY))}")
     ex = REGISTRY[exercise_id]
-    guarded = [_guard(fn) for fn in functions]
+    _check_arity(ex, functions)
+    raised, returned = [], []
+    guarded = [_guard(fn, raised, returned) for fn in functions]
     try:
         verdict = ex.run(*guarded)
     except _NotAttempted:
         verdict = Verdict("not attempted", "replace `raise NotImplementedError` "
                           "with your code, then run this cell again.")
-    except Exception as err:  # the reader's code raised: say so, do not crash the page
-        verdict = Verdict("wrong", f"your code raised {type(err).__name__}: {err}")
+    except _ReturnedNone as err:
+        verdict = Verdict("wrong", f"{err}.")
+    except Exception as err:
+        if any(err is own for own in raised):  # the reader's code raised: say so
+            verdict = Verdict("wrong", f"your code raised {type(err).__name__}: {err}")
+        elif returned:  # what it returned broke the check: ragged, wrong types, ...
+            verdict = Verdict("wrong", "what your function returned could not be "
+                              f"checked ({type(err).__name__}: {err}); check its "
+                              "shapes and types against the docstring.")
+        else:
+            raise  # a bug of the checker before any of the reader's code ran
     print(textwrap.fill(str(verdict), WIDTH, subsequent_indent="  "))
     if must_pass and not verdict.ok:
         raise ExerciseFailed(f"the published solution to {exercise_id!r} fails: {verdict}")
@@ -131,6 +169,23 @@ def check(exercise_id, *functions, must_pass=False):
 
 
 # --- building verdicts ---------------------------------------------------------------------
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n):
+    """``n`` as the verdicts write it: "five" up to twelve, digits beyond."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def shape_problem(name, value, shape):
+    """"name has shape (..), expected (..)" when ``value``'s shape is not ``shape``;
+    "" when it is."""
+    if np.shape(value) == tuple(shape):
+        return ""
+    return f"{name} has shape {np.shape(value)}, expected {tuple(shape)}"
+
 
 def from_gradcheck(report, what="every gradient"):
     """A Verdict from a ``gradcheck.GradReport`` (central differences in float64)."""
@@ -144,15 +199,14 @@ def from_gradcheck(report, what="every gradient"):
 
 def from_comparison(got, want, tolerance=TOLERANCE):
     """A Verdict from named arrays compared with lstmlib's: dicts name -> array."""
-    import numpy as np
-
     from ...gradcheck import rel_error
 
     bad = []
     for name, expected in want.items():
         value = np.asarray(got[name], dtype=float)
-        if value.shape != np.shape(expected):
-            bad.append(f"{name} has shape {value.shape}, expected {np.shape(expected)}")
+        problem = shape_problem(name, value, np.shape(expected))
+        if problem:
+            bad.append(problem)
             continue
         err = rel_error(value, expected)
         if not err < tolerance:
@@ -162,26 +216,43 @@ def from_comparison(got, want, tolerance=TOLERANCE):
     return Verdict("wrong", "these differ from lstmlib's: " + ", ".join(bad) + ".")
 
 
-def from_diagnosis(diagnosis):
-    """A Verdict from a ``lstmlib.diagnose`` Diagnosis: names the mistakes and sections."""
+def from_catalogue(mistakes):
+    """A "wrong" Verdict naming catalogued mistakes (ids of ``lstmlib.diagnose``'s
+    CATALOGUE), each with the section that explains it."""
     from ...diagnose.catalogue import CATALOGUE, SECTIONS
 
+    named = [f"{m} ({CATALOGUE[m].title}; see "
+             f"{SECTIONS[CATALOGUE[m].section].reference()})" for m in mistakes]
+    return Verdict("wrong", "your code makes the mistake " + "; and ".join(named) + ".",
+                   tuple(mistakes))
+
+
+def from_diagnosis(diagnosis):
+    """A Verdict from a ``lstmlib.diagnose`` Diagnosis, naming mistakes and sections."""
     if diagnosis.ok:
         return Verdict("correct", "outputs and gradients agree with lstmlib's, "
                        "and the diagnoser sees no mistake.")
     if diagnosis.problem:
         return Verdict("wrong", diagnosis.problem)
     if diagnosis.mistakes:
-        named = []
-        for m in diagnosis.mistakes:
-            section = SECTIONS[CATALOGUE[m].section]
-            named.append(f"{m} ({CATALOGUE[m].title}; see chapter {section.chapter}, "
-                         f"\"{section.title}\")")
-        return Verdict("wrong", "your code makes the mistake " + "; and ".join(named) + ".",
-                       tuple(diagnosis.mistakes))
+        return from_catalogue(diagnosis.mistakes)
     wrong = [name for name, err in diagnosis.errors.items() if not err < diagnosis.tolerance]
     return Verdict("wrong", "no catalogued mistake explains it; wrong: "
                    + ", ".join(wrong) + ".")
+
+
+MEAN_OVER_N = "mean over N"  # diagnose_loss's name for lstmlib's and the course's loss
+
+
+def from_loss_convention(diagnosis, correct):
+    """For a loss the diagnoser found right (``diagnosis.ok``): "correct" with the
+    message ``correct`` if it is the mean over the batch, else "wrong", saying which."""
+    if diagnosis.convention == MEAN_OVER_N:
+        return Verdict("correct", correct)
+    return Verdict("wrong", f"your loss and its gradient agree, but your loss is the "
+                   f"{diagnosis.convention}; this exercise asks for the mean over the "
+                   "batch, the N rows of x (lstmlib's and the course's convention): "
+                   "divide the loss and dx by N.")
 
 
 def from_sequence_diagnosis(lstm_backward):
@@ -204,8 +275,6 @@ def name_mistakes(got, wrong, ids, exclusive=(), most=3):
     exclusive: sets of ids that are alternatives for one line (never two of a set at
     once). Returns a tuple of ids, () when no set fits to ``TOLERANCE``.
     """
-    import numpy as np
-
     from ...gradcheck import rel_error
 
     for size in range(1, most + 1):

@@ -13,7 +13,14 @@ import numpy as np
 from ...activations import dtanh_from_output
 from ...gradcheck import check_backward
 from ...rnn import rnn_forward, rnn_step_forward
-from . import Verdict, exercise, from_gradcheck, from_named_mistakes, name_mistakes
+from . import (
+    Verdict,
+    exercise,
+    from_gradcheck,
+    from_named_mistakes,
+    name_mistakes,
+    shape_problem,
+)
 
 # Sections of chapter 1 (their labels) that explain what the mistakes get wrong.
 SECTIONS = {
@@ -55,9 +62,9 @@ MISTAKES = {
         "from h0", "rnn-bptt"),
 }
 
-# Mistakes that are different ways of getting the same line wrong cannot be combined.
 # what the reports say: id -> (what the wrong code does, the title of its section)
 _EXPLAINED = {m: (what, SECTIONS[label]) for m, (what, label) in MISTAKES.items()}
+# Mistakes that are different ways of getting the same line wrong cannot be combined.
 _ALTERNATIVES = [
     {"tanh_grad_at_preactivation", "tanh_grad_of_output_as_input", "tanh_grad_missing"},
     {"recurrent_weight_grad_transposed", "recurrent_weight_grad_uses_h_t"},
@@ -142,14 +149,13 @@ def _wrong(report, mistakes):
     return from_named_mistakes(message, mistakes, _EXPLAINED)
 
 
-def _shape_problem(got, want, names):
+def _return_problem(got, want, names):
     if not isinstance(got, (tuple, list)) or len(got) != len(want):
         return (f"return {len(want)} gradients, ({', '.join(names)}), in that order; "
                 f"got {type(got).__name__}"
                 + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
-    bad = [f"{n} has shape {np.shape(g)}, expected {np.shape(w)}"
-           for n, g, w in zip(names, got, want) if np.shape(g) != np.shape(w)]
-    return "; ".join(bad)
+    bad = [shape_problem(n, g, np.shape(w)) for n, g, w in zip(names, got, want)]
+    return "; ".join(problem for problem in bad if problem)
 
 
 def _check(reader, forward, inputs, upstream_shape, right, wrong, ids, rng):
@@ -159,7 +165,7 @@ def _check(reader, forward, inputs, upstream_shape, right, wrong, ids, rng):
     dout = rng.standard_normal(upstream_shape)
     given = dout.copy()
     got = reader(given, cache)
-    problem = _shape_problem(got, right(dout, cache), names)
+    problem = _return_problem(got, right(dout, cache), names)
     if problem:
         return Verdict("wrong", problem + ".")
     if not np.array_equal(given, dout):
@@ -196,8 +202,8 @@ def check_rnn_step_backward(rnn_step_backward):
     inputs = step_problem()
     N, H = inputs["prev_h"].shape
     return _check(rnn_step_backward, rnn_step_forward, inputs, (N, H),
-                  lambda d, c: step_backward_with(d, c),
-                  step_backward_with, STEP_MISTAKES, np.random.default_rng(1))
+                  step_backward_with, step_backward_with, STEP_MISTAKES,
+                  np.random.default_rng(1))
 
 
 @exercise("rnn-backward", chapter=1, section="rnn-bptt")
@@ -207,5 +213,5 @@ def check_rnn_backward(rnn_backward):
     N, T, _ = inputs["x"].shape
     H = inputs["h0"].shape[1]
     return _check(rnn_backward, rnn_forward, inputs, (N, T, H),
-                  lambda d, c: backward_with(d, c),
-                  backward_with, SEQUENCE_MISTAKES, np.random.default_rng(1))
+                  backward_with, backward_with, SEQUENCE_MISTAKES,
+                  np.random.default_rng(1))

@@ -13,7 +13,15 @@ import numpy as np
 from ...activations import sigmoid
 from ...gradcheck import rel_error
 from ...lstm import lstm_forward, lstm_step_forward
-from . import TOLERANCE, Verdict, exercise, from_comparison, from_named_mistakes, name_mistakes
+from . import (
+    TOLERANCE,
+    Verdict,
+    exercise,
+    from_comparison,
+    from_named_mistakes,
+    name_mistakes,
+    shape_problem,
+)
 
 SECTIONS = {
     "lstm-gates": "The four gates",
@@ -116,9 +124,9 @@ def forward_with(x, h0, Wx, Wh, b, mistakes=()):
 def _verdict(got, want, wrong_forward, ids):
     """Compare named outputs ``got`` with lstmlib's ``want``; name the mistake if wrong."""
     for name, value in got.items():
-        if np.shape(value) != np.shape(want[name]):
-            return Verdict("wrong", f"{name} has shape {np.shape(value)}, expected "
-                           f"{np.shape(want[name])}.")
+        problem = shape_problem(name, value, np.shape(want[name]))
+        if problem:
+            return Verdict("wrong", problem + ".")
     if from_comparison(got, want).ok:
         names = " and ".join(want)
         return Verdict("correct", f"{names} match{'es' if len(want) == 1 else ''} "

@@ -9,23 +9,32 @@ every catalogued mistake still in the code.
 import numpy as np
 
 from ... import gradcheck, layers, lstm, tbptt
-from ...diagnose import diagnose_sequence, variants
-from ...diagnose.catalogue import CATALOGUE, SECTIONS
-from . import Verdict, exercise, from_comparison, from_diagnosis, from_gradcheck
+from ...diagnose import variants
+from ...diagnose.catalogue import Section
+from . import (
+    TOLERANCE,
+    Verdict,
+    exercise,
+    from_catalogue,
+    from_comparison,
+    from_gradcheck,
+    from_sequence_diagnosis,
+    number_word,
+    shape_problem,
+)
 
-TBPTT_SECTION = 'chapter 4, "Truncated BPTT"'
-HEADS_SECTION = 'chapter 4, "Many-to-many and many-to-one"'
+TBPTT_SECTION = Section(4, "Truncated BPTT").reference()
+HEADS_SECTION = Section(4, "Many-to-many and many-to-one").reference()
 
 
-def _rel_errors(got, want):
+def _max_rel_error(got, want):
     return max(gradcheck.rel_error(np.asarray(g, dtype=float), w) for g, w in zip(got, want))
 
 
 def _same_shapes(got, want, names):
-    for name, g, w in zip(names, got, want):
-        if np.shape(g) != np.shape(w):
-            return f"{name} has shape {np.shape(g)}, expected {np.shape(w)}"
-    return None
+    """The first gradient whose shape is wrong, said as a sentence; "" if none."""
+    problems = (shape_problem(n, g, np.shape(w)) for n, g, w in zip(names, got, want))
+    return next((problem for problem in problems if problem), "")
 
 
 # --- truncated BPTT ----------------------------------------------------------------------
@@ -70,10 +79,12 @@ def check_tbptt_backward(tbptt_backward):
         return Verdict("wrong", problem + ".")
     verdict = from_comparison(dict(zip(TBPTT_GRADS, got)), dict(zip(TBPTT_GRADS, want)))
     if verdict.ok:
-        return Verdict("correct", f"all five gradients match lstmlib.tbptt's, on "
-                       f"T = {T} steps in windows of k = {k} (the last one shorter).")
+        shorter = " (the last one shorter)" if T % k else ""
+        count = number_word(len(TBPTT_GRADS))
+        return Verdict("correct", f"all {count} gradients match lstmlib.tbptt's, on "
+                       f"T = {T} steps in windows of k = {k}{shorter}.")
     for description, wrong in _tbptt_mistakes(dh, cache, x, h0, Wx, Wh, b):
-        if _rel_errors(got, wrong) < 1e-8:
+        if _max_rel_error(got, wrong) < TOLERANCE:
             return Verdict("wrong", f"{description} (see {TBPTT_SECTION}).")
     return verdict
 
@@ -103,17 +114,13 @@ def check_last_step_backward(last_step_backward):
 
     _, dh, cache = model(last_step_backward)
     want = model(layers.last_step_backward)[1]
-    if np.shape(dh) != want.shape:
-        return Verdict("wrong", f"dh has shape {np.shape(dh)}, expected {want.shape} "
-                       "(N, T, H): one gradient for every h_t.")
+    problem = shape_problem("dh", dh, want.shape)
+    if problem:
+        return Verdict("wrong", problem + " (N, T, H): one gradient for every h_t.")
     dh = np.asarray(dh, dtype=float)
     everywhere = model(variants.last_step_backward("many_to_one_grad_at_every_step"))[1]
-    if np.allclose(dh, everywhere, rtol=1e-12, atol=0) and T > 1:
-        mistake = CATALOGUE["many_to_one_grad_at_every_step"]
-        section = SECTIONS[mistake.section]
-        return Verdict("wrong", f"your code makes the mistake {mistake.id} ({mistake.title}; "
-                       f"see chapter {section.chapter}, \"{section.title}\").",
-                       (mistake.id,))
+    if np.allclose(dh, everywhere, rtol=1e-12, atol=0):
+        return from_catalogue(["many_to_one_grad_at_every_step"])
     wrong_steps = [t for t in range(T) if not np.array_equal(dh[:, t], want[:, t])]
     if wrong_steps:
         return Verdict("wrong", "dh differs from the head's gradient at step(s) t = "
@@ -149,13 +156,4 @@ def buggy_lstm_backward(dh, caches):
 @exercise("fix-lstm-backward", chapter=4, section="sec-04-sequence-backward")
 def check_fixed_backward(lstm_backward):
     """lstm_backward(dh, caches) -> dx, dh0, dWx, dWh, db, for lstm.lstm_forward_loop."""
-    h, caches = lstm.lstm_forward_loop(*_tiny_sequence())
-    lstm_backward(np.ones_like(h), caches)     # an untouched stub stops here
-    return from_diagnosis(diagnose_sequence(lstm.lstm_forward_loop, lstm_backward))
-
-
-def _tiny_sequence():
-    """A tiny sequence (x, h0, Wx, Wh, b) to see whether the reader's function runs."""
-    rng = np.random.default_rng(13)
-    Wx, Wh, b = lstm.init_lstm_params(2, 2, rng)
-    return rng.standard_normal((1, 3, 2)), np.zeros((1, 2)), Wx, Wh, b
+    return from_sequence_diagnosis(lstm_backward)

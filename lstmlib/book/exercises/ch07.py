@@ -11,7 +11,7 @@ import numpy as np
 
 from ...activations import dsigmoid_from_output, dtanh_from_output
 from ...diagnose import diagnose_loss, loss_probe
-from . import Verdict, exercise, from_diagnosis, from_sequence_diagnosis
+from . import exercise, from_diagnosis, from_loss_convention, from_sequence_diagnosis
 
 
 def mystery_backward(dh, caches):
@@ -58,13 +58,7 @@ def check_softmax_loss(softmax_loss):
     x, y = loss_probe()
     softmax_loss(x.copy(), y.copy())  # an untouched stub stops here
     diagnosis = diagnose_loss(softmax_loss)
-    verdict = from_diagnosis(diagnosis)
-    if verdict.ok and diagnosis.convention != "mean over N":
-        verdict = Verdict("wrong", f"your loss and its gradient agree, but your loss is the "
-                          f"{diagnosis.convention}; this exercise asks for the mean over "
-                          "the N rows of x (lstmlib's and the course's convention): divide "
-                          "the loss and dx by N.")
-    elif verdict.ok:
-        verdict = Verdict("correct", "the loss is the mean over N, dx is its gradient, and "
-                          "the diagnoser sees no mistake.")
-    return verdict
+    if not diagnosis.ok:
+        return from_diagnosis(diagnosis)
+    return from_loss_convention(diagnosis, "the loss is the mean over N, dx is its "
+                                "gradient, and the diagnoser sees no mistake.")

@@ -18,7 +18,16 @@ import numpy as np
 
 from ... import gradcheck, layers, optim
 from ...diagnose import diagnose_loss
-from . import Verdict, exercise, from_diagnosis, from_gradcheck
+from . import (
+    TOLERANCE,
+    Verdict,
+    exercise,
+    from_diagnosis,
+    from_gradcheck,
+    from_loss_convention,
+    number_word,
+    shape_problem,
+)
 
 CHAPTER = 8
 SECTION_HEAD = "capstone-head"
@@ -53,20 +62,21 @@ def check_affine_backward(affine_backward):
     got = affine_backward(dout.copy(), cache)
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         return Verdict("wrong", "affine_backward should return three arrays: dx, dw, db.")
-    names, shapes = ("dx", "dw", "db"), (inputs["x"].shape, inputs["W"].shape, (3,))
-    for name, value, shape in zip(names, got, shapes):
-        if np.shape(value) != shape:
+    names = ("dx", "dw", "db")
+    for name, value, param in zip(names, got, inputs.values()):
+        # A gradient has the shape of what it is the gradient of.
+        problem = shape_problem(name, value, param.shape)
+        if problem:
             hint = {"dw": " (x.T @ dout has the shape of w; dout.T @ x is its transpose)",
                     "db": " (sum dout over the batch axis, axis=0)"}.get(name, "")
-            return Verdict("wrong", f"{name} has shape {np.shape(value)}, expected "
-                           f"{shape}{hint}.")
+            return Verdict("wrong", f"{problem}{hint}.")
     report = gradcheck.check_backward(layers.affine_forward, affine_backward, inputs,
                                       douts=[dout])
     if report.ok:
         return from_gradcheck(report)
     for name, (what, candidate) in _affine_candidates(dout, inputs["x"],
                                                       inputs["W"]).items():
-        if all(gradcheck.rel_error(np.asarray(g, float), c) < 1e-10
+        if all(gradcheck.rel_error(np.asarray(g, float), c) < TOLERANCE
                for g, c in zip(got, candidate)):
             return Verdict("wrong", f"{what} (see \"The head, backwards\").", (name,))
     return from_gradcheck(report)
@@ -81,12 +91,9 @@ def check_softmax_loss(softmax_loss):
     softmax_loss(scores, np.array([0, 1, 2, 3]))
     diagnosis = diagnose_loss(softmax_loss)
     if diagnosis.ok:
-        if diagnosis.convention != "mean over N":
-            return Verdict("wrong", f"your loss is the {diagnosis.convention}, and dx its "
-                           "gradient; the exercise asks for the mean over the batch (divide "
-                           "both by N).")
-        return Verdict("correct", "the loss and dx agree with lstmlib's, the diagnoser sees "
-                       "no mistake, and large scores do not overflow.")
+        correct = ("the loss and dx agree with lstmlib's, the diagnoser sees no "
+                   "mistake, and large scores do not overflow.")
+        return from_loss_convention(diagnosis, correct)
     verdict = from_diagnosis(diagnosis)
     return Verdict("wrong", verdict.message + " The derivation is in \"The head, backwards\".",
                    verdict.mistakes)
@@ -100,11 +107,10 @@ def _adam_variant(bug):
         config = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
                   **(config or {})}
         b1, b2, eps = config["beta1"], config["beta2"], config["epsilon"]
-        t = config.get("t", 0) + (0 if bug == "no state" else 1)
-        m = 0 if bug == "no state" else config.get("m", np.zeros_like(w))
-        v = 0 if bug == "no state" else config.get("v", np.zeros_like(w))
-        if bug == "no state":
-            t = 1
+        no_state = bug == "no state"  # then every update starts afresh, as the first
+        t = 1 if no_state else config.get("t", 0) + 1
+        m = 0 if no_state else config.get("m", np.zeros_like(w))
+        v = 0 if no_state else config.get("v", np.zeros_like(w))
         if bug == "betas swapped":
             m, v = b1 * dw + (1 - b1) * m, b2 * dw * dw + (1 - b2) * v
         else:
@@ -119,7 +125,7 @@ def _adam_variant(bug):
                 step = m_hat / np.sqrt(v_hat + eps)
             else:
                 step = m_hat / (np.sqrt(v_hat) + eps)
-        if bug != "no state":
+        if not no_state:
             config.update(t=t, m=m, v=v)
         return w - config["learning_rate"] * step, config
     return rule
@@ -140,12 +146,17 @@ ADAM_SLIPS = {
 
 
 def _run_rule(rule, w0, grads, config):
+    """The weights after each update, an array (updates, *w0.shape); or, if the rule
+    returns something else, what is wrong with it, a sentence."""
     w, trajectory = w0.copy(), []
-    for dw in grads:
+    for update, dw in enumerate(grads, start=1):
         out = rule(w, dw.copy(), config)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError("adam should return (next_w, config)")
+            return "adam should return (next_w, config)"
         w, config = out
+        problem = shape_problem("next_w", w, w0.shape)
+        if problem:  # checked each time: a rule may change the shape at any update
+            return f"{problem} after update {update}"
         trajectory.append(np.array(w, dtype=float))
     return np.array(trajectory)
 
@@ -160,21 +171,22 @@ def check_adam(adam):
     config = {"learning_rate": 1e-2}
     want = _run_rule(optim.adam, w0, grads, dict(config))
     got = _run_rule(adam, w0, grads, dict(config))
-    if got.shape != want.shape:
-        return Verdict("wrong", f"next_w has shape {got.shape[1:]}, expected {w0.shape}.")
+    if isinstance(got, str):
+        return Verdict("wrong", got + ".")
     if np.isfinite(got).all():
         err = gradcheck.rel_error(got, want)
-        if err < 1e-10:
-            return Verdict("correct", "six updates agree with lstmlib.optim.adam "
-                           f"(relative error {err:.1e}).")
+        if err < TOLERANCE:
+            return Verdict("correct", f"{number_word(len(grads))} updates agree with "
+                           f"lstmlib.optim.adam (relative error {err:.1e}).")
     for name, what in ADAM_SLIPS.items():
         candidate = _run_rule(_adam_variant(name), w0, grads, dict(config))
         same_nan = np.array_equal(np.isfinite(got), np.isfinite(candidate))
         finite = np.isfinite(got) & np.isfinite(candidate)
-        if same_nan and (not finite.any()
-                         or gradcheck.rel_error(got[finite], candidate[finite]) < 1e-10):
+        matches = (not finite.any()
+                   or gradcheck.rel_error(got[finite], candidate[finite]) < TOLERANCE)
+        if same_nan and matches:
             return Verdict("wrong", f"{what} (see \"Adam, written out\").", (name,))
-    first = int(np.argmax([not (gradcheck.rel_error(g, w) < 1e-10)
+    first = int(np.argmax([not (gradcheck.rel_error(g, w) < TOLERANCE)
                            for g, w in zip(got, want)]))
     return Verdict("wrong", f"your updates differ from lstmlib.optim.adam from update "
                    f"{first + 1} on; compare each line with the equations in "
