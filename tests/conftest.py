@@ -1,4 +1,5 @@
-"""Shared pytest set-up: the ``--site`` switch for the (slow) browser tests.
+"""Shared pytest set-up: the ``--site`` switch for the (slow) browser tests, and the
+headless Chromium they drive (``tests/_browser.py``).
 
 (The reference numeric platform is pinned by the conftest.py at the root.)"""
 
@@ -22,3 +23,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "site" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright; one per test module."""
+    from _browser import launch
+
+    with launch() as chromium:
+        yield chromium

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -82,6 +83,33 @@ def _headings(nb):
             for line in cell.source.splitlines() if re.match(r"#{1,3} ", line)]
 
 
+def _check_calls(source):
+    """(id, must_pass=True?) of each ``check("id", ...)`` call in a code cell."""
+    # IPython magics and shell escapes are no Python: keep the line count, drop the code
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line
+             for line in source.splitlines()]
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        first = node.args[0] if node.args else None
+        if name != "check" or not (isinstance(first, ast.Constant)
+                                   and isinstance(first.value, str)):
+            continue
+        must_pass = any(kw.arg == "must_pass" and isinstance(kw.value, ast.Constant)
+                        and kw.value.value is True for kw in node.keywords)
+        yield first.value, must_pass
+
+
+def test_check_calls_are_read_one_call_at_a_time():
+    cell = ('check("a", answer_a)\n%time x = 1\n'
+            'check("b", answer_b, must_pass=True)\n'
+            'unrolled_check("c", must_pass=True)\n'
+            'exercises.check("d", f, must_pass=False)')
+    assert list(_check_calls(cell)) == [("a", False), ("b", True), ("d", False)]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_chapter_has_objectives_summary_and_checked_exercises(path):
     nb = _read(path)
@@ -92,9 +120,9 @@ def test_chapter_has_objectives_summary_and_checked_exercises(path):
     assert any("summary" in h for h in _headings(nb)), "the chapter needs a summary section"
     assert "{exercise}" in text or "{exercise-start}" in text, "no {exercise} in the chapter"
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    checks = {m.group(1) for src in code for m in re.finditer(r"check\(\s*\"([\w-]+)\"", src)}
-    proved = {m.group(1) for src in code
-              for m in re.finditer(r"check\(\s*\"([\w-]+)\".*?must_pass=True", src, re.S)}
+    calls = [call for src in code for call in _check_calls(src)]
+    checks = {exercise_id for exercise_id, _ in calls}
+    proved = {exercise_id for exercise_id, must_pass in calls if must_pass}
     assert len(checks) >= 2, f"needs at least two checked coding exercises, has {sorted(checks)}"
     assert checks <= proved, f"exercises without a proved solution: {sorted(checks - proved)}"
 

@@ -2,8 +2,9 @@
 import importlib.util
 import os
 import pathlib
+import re
 import sys
-import time
+import types
 
 import ipywidgets as widgets
 import matplotlib
@@ -30,10 +31,43 @@ LIVE = {
 
 
 @pytest.fixture(scope="module")
-def dashboards():
+def built_dashboards():
     built = {name: build() for name, (build, _, _) in LIVE.items()}
     built["clinic"] = clinic_views.live_clinic(steps=20)
     return built
+
+
+@pytest.fixture
+def dashboards(built_dashboards):
+    """The module's dashboards, each control set back afterwards: tests in any order."""
+    before = {name: dash.values() for name, dash in built_dashboards.items()}
+    yield built_dashboards
+    for name, dash in built_dashboards.items():
+        if dash.values() != before[name]:
+            dash.set_values(**before[name])
+        assert dash.values() == before[name], name
+
+
+class FakeClock:
+    """``time.perf_counter`` for viz: still until ``tick()`` moves it by ``delay`` s."""
+
+    def __init__(self):
+        self.now, self.delay = 1000.0, 0.0
+
+    def perf_counter(self):
+        return self.now
+
+    def tick(self):
+        self.now += self.delay
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock viz times frames with (``viz.time``), advanced only by a draw."""
+    fake = FakeClock()
+    fake_time = types.SimpleNamespace(perf_counter=fake.perf_counter)
+    monkeypatch.setattr(viz, "time", fake_time)
+    return fake
 
 
 @pytest.mark.parametrize("name", list(LIVE) + ["clinic"])
@@ -59,7 +93,7 @@ def test_numeric_controls_reach_beyond_the_scrubbers_grid(dashboards, name):
             assert widget.min <= min(values) and widget.max >= max(values), control
             assert (widget.max - widget.min) / widget.step > len(values), control
     for control, value in off_grid.items():
-        assert value not in grid[control]
+        assert value not in grid[control], f"{control} = {value} is on the grid"
         widget = dash.controls[control]
         assert widget.min <= value <= widget.max
 
@@ -122,7 +156,9 @@ def test_labels_are_never_cut_off(dashboards):
 def test_the_rnn_readout_gives_the_decay_rate(dashboards):
     dash = dashboards["rnn"]
     dash.set_values(spectral_radius=0.5, T=60, input_scale=0.1, weights="orthogonal", seed=0)
-    rate = float(dash.readout.value.split("decay per step</b>: ")[1].split("<")[0])
+    found = re.search(r"decay per step</b>: ([^<]+)", dash.readout.value)
+    assert found, f"no 'decay per step</b>: ' in the readout {dash.readout.value!r}"
+    rate = float(found.group(1))
     assert rate == pytest.approx(0.5, abs=0.02)  # orthogonal Wh, small inputs: about ρ
 
 
@@ -193,23 +229,33 @@ def _tiny_live_frame():
     return frame
 
 
-def test_slow_frames_redraw_on_release_fast_ones_while_dragging():
-    delay = {"seconds": 0.0}
+def test_slow_frames_redraw_on_release_fast_ones_while_dragging(clock):
     frame = _tiny_live_frame()
 
     def draw(x):
-        time.sleep(delay["seconds"])
+        clock.tick()  # the frame "takes" clock.delay seconds
         return frame(x), f"x = {x}"
 
     slider = viz.float_slider("x", 0.0, 0.0, 1.0, 0.01)
+    slider.continuous_update = False
     dash = viz.dashboard(draw, {"x": slider}, while_dragging=(0.05, 0.1))
-    assert slider.continuous_update
-    delay["seconds"] = 0.12
+    assert dash.last_seconds == 0.0 and slider.continuous_update  # a fast first frame
+    clock.delay = 0.12  # slow: redraw only when let go
     slider.value = 0.5
+    assert dash.last_seconds == pytest.approx(0.12)
     assert not slider.continuous_update and dash.readout.value == "x = 0.5"
-    delay["seconds"] = 0.0
+    clock.delay = 0.07  # between the thresholds: no change either way
+    slider.value = 0.55
+    assert not slider.continuous_update
+    clock.delay = 0.0
     slider.value = 0.6
     assert slider.continuous_update
+    clock.delay = 0.07
+    slider.value = 0.65
+    assert slider.continuous_update
+    clock.delay = 0.12
+    slider.value = 0.6  # from the cache: not drawn, so not timed
+    assert slider.continuous_update and dash.last_seconds == pytest.approx(0.07)
 
 
 def test_set_values_redraws_once():
@@ -252,9 +298,14 @@ def test_the_latency_benchmark_runs(monkeypatch, capsys):
     bench.main()
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.rstrip().endswith("ms")]
-    assert len(rows) == 2 + len(bench.CASES["peephole"]) + len(bench.CASES["rnn"])
-    medians = [float(line.split("ms")[-5].split()[-1]) for line in rows if "built" not in line]
-    assert all(np.isfinite(medians)) and min(medians) > 0
+    assert len(rows) == 2 + len(bench.CASES["peephole"]) + len(bench.CASES["rnn"]), out
+    timed = [line for line in rows if "built" not in line]
+    # median, min, max and CPU time, each in whole milliseconds
+    row = re.compile(r"(\S+)ms +\S+ms +\S+ms +\S+ms$")
+    found = [row.search(line.rstrip()) for line in timed]
+    assert all(found), f"rows without median, min, max and CPU ms:\n{out}"
+    medians = [float(match.group(1)) for match in found]
+    assert all(np.isfinite(medians)) and min(medians) > 0, out
 
 
 def test_a_switched_on_mistake_is_shown_red():
@@ -266,13 +317,12 @@ def test_a_switched_on_mistake_is_shown_red():
     assert toggle.button_style == ""
 
 
-def test_computing_is_shown_only_for_slow_frames(monkeypatch):
+def test_computing_is_shown_only_for_slow_frames(clock):
     seen = []
-    delay = {"seconds": 0.0}
     frame = _tiny_live_frame()
 
     def draw(x):
-        time.sleep(delay["seconds"])
+        clock.tick()  # the frame "takes" clock.delay seconds
         return frame(x), f"x = {x}"
 
     slider = viz.int_slider("x", 0, 0, 10)
@@ -280,7 +330,7 @@ def test_computing_is_shown_only_for_slow_frames(monkeypatch):
     dash.readout.observe(lambda change: seen.append(change["new"]), names="value")
     slider.value = 1  # the first frame was fast: no "computing…"
     assert seen == ["x = 1"]
-    delay["seconds"] = 0.08
+    clock.delay = 0.08
     slider.value = 2  # this one is slow, but the last was fast
     slider.value = 3  # the last was slow: "computing…" first
     assert seen[-2].startswith("<em>computing…</em>") and seen[-1] == "x = 3"

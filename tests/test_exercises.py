@@ -1,10 +1,40 @@
 """The exercise checker: verdicts for an untouched stub, a wrong answer, a crash, a solution."""
+import inspect
+import json
+import pkgutil
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from lstmlib.book import exercises
 from lstmlib.book.exercises import ExerciseFailed, Verdict, check, exercise
 from lstmlib.gradcheck import check_backward
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+LABEL = re.compile(r"^\(([^\s()]+)\)=", re.M)  # a MyST target: (label)=
+
+exercises._load_all()  # to parametrize over every chapter's exercises
+EXERCISE_IDS = sorted(exercises.REGISTRY)
+
+
+def book_labels():
+    """Every ``(label)=`` defined in a markdown cell of a chapter notebook."""
+    labels = set()
+    for path in sorted(CHAPTERS.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "markdown":
+                labels |= set(LABEL.findall("".join(cell["source"])))
+    return labels
+
+
+def chapter_exercises():
+    """The registered exercises of the chapters' modules (not those of a test)."""
+    prefix = exercises.__name__ + ".ch"
+    return [ex for ex in exercises.REGISTRY.values()
+            if ex.run.__module__.startswith(prefix)]
 
 
 def _square_forward(x):
@@ -142,12 +172,53 @@ def test_comparison_reports_shapes_and_errors():
     assert exercises.from_comparison(want, want).ok
 
 
-def test_every_chapter_registers_its_exercises_once():
+def test_every_chapter_module_registers_exercises_and_their_sections_exist():
     exercises._load_all()
-    chapters = {ex.chapter for ex in exercises.REGISTRY.values()}
-    assert chapters, "no chapter registers an exercise"
-    for ex in exercises.REGISTRY.values():
-        assert isinstance(ex.section, str) and ex.section
+    modules = {info.name for info in pkgutil.iter_modules(exercises.__path__)
+               if re.fullmatch(r"ch\d\d", info.name)}
+    assert modules, "no chNN module in lstmlib.book.exercises"
+    registered = chapter_exercises()
+    assert {f"ch{ex.chapter:02d}" for ex in registered} == modules
+    for ex in registered:  # each in its own chapter's module
+        assert ex.run.__module__ == f"{exercises.__name__}.ch{ex.chapter:02d}", ex.id
+    labels = book_labels()
+    assert labels, f"no (label)= in {CHAPTERS}"
+    undefined = {ex.id: ex.section for ex in registered if ex.section not in labels}
+    assert not undefined, f"sections that are no label of the book: {undefined}"
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
+def test_every_untouched_stub_is_not_attempted(exercise_id, capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError  # your code here
+
+    run = exercises.REGISTRY[exercise_id].run
+    stubs = [stub] * len(inspect.signature(run).parameters)
+    verdict = check(exercise_id, *stubs)
+    assert verdict.status == "not attempted", verdict
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_a_long_verdict_is_wrapped_to_the_page(capsys):
+    words = " ".join(f"word{i}" for i in range(60))
+    message = f"{words} {'x' * (2 * exercises.WIDTH)} the end."  # one word over a line
+
+    @exercise("test-long-message", chapter=0, section="nowhere")
+    def run(reader):
+        reader()
+        return Verdict("wrong", message)
+
+    try:
+        verdict = check("test-long-message", lambda: 1)
+    finally:
+        exercises.REGISTRY.pop("test-long-message")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(str(verdict)) > 3 * exercises.WIDTH
+    assert len(lines) >= 4, lines
+    assert all(len(line) <= exercises.WIDTH for line in lines), lines
+    assert all(line.startswith("  ") for line in lines[1:]), lines  # indented
+    printed = "".join("".join(lines).split())
+    assert printed == "".join(str(verdict).split())  # nothing lost
 
 
 def test_verdict_prints_its_status():

@@ -1,4 +1,5 @@
-"""Chapter 2's exercise checks: stubs, lstmlib's own answers and known-wrong answers."""
+"""Chapter 2's exercise checks: lstmlib's own answers and known-wrong answers
+(an untouched stub: tests/test_exercises.py)."""
 import numpy as np
 import pytest
 
@@ -18,10 +19,6 @@ EXERCISES = {"lstm-step-forward": (lstm.lstm_step_forward, wrong_step, ch02.STEP
              "lstm-forward": (lstm.lstm_forward, wrong_sequence, ch02.SEQUENCE_MISTAKES)}
 
 
-def stub(*args):
-    raise NotImplementedError  # your code here
-
-
 def returns_none(*args):
     pass  # a forgotten return: not the stub, so "wrong", saying so
 
@@ -36,12 +33,6 @@ def test_a_missing_return_is_wrong_not_unattempted(exercise_id):
 def test_the_exercises_are_registered_for_chapter_2(exercise_id):
     assert REGISTRY[exercise_id].chapter == 2
     assert REGISTRY[exercise_id].section in ch02.SECTIONS
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_an_untouched_stub_is_not_attempted(exercise_id, capsys):
-    assert check(exercise_id, stub).status == "not attempted"
-    assert "not attempted yet" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
@@ -107,11 +98,3 @@ def test_the_reader_cannot_spoil_the_problem_in_place():
 
     assert check("lstm-step-forward", scribbles).ok
 
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_printed_verdicts_fit_the_page(exercise_id, capsys):
-    right, wrong, ids = EXERCISES[exercise_id]
-    for mistake in ids:
-        check(exercise_id, wrong((mistake,)))
-    check(exercise_id, right)
-    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 88

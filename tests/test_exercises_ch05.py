@@ -1,18 +1,11 @@
-"""Chapter 5's checked exercises: the stub, a right answer and known-wrong answers."""
+"""Chapter 5's checked exercises: a right answer and known-wrong answers
+(an untouched stub: tests/test_exercises.py)."""
 import numpy as np
 import pytest
 
 from lstmlib import peephole
-from lstmlib.book import exercises
 from lstmlib.book.exercises import ExerciseFailed, check
 from lstmlib.diagnose import variants
-
-# Every chapter's checks, whatever this module imported first (check() loads them
-# only while the registry is empty).
-exercises._load_all()
-
-def stub_dp(da_i, da_f, da_o, cache):
-    raise NotImplementedError  # your code here
 
 
 def right_dp(da_i, da_f, da_o, cache):
@@ -31,16 +24,6 @@ def dp_averaged(da_i, da_f, da_o, cache):
 
 def dp_not_summed(da_i, da_f, da_o, cache):
     return np.stack([da_i * cache.prev_c, da_f * cache.prev_c, da_o * cache.next_c])
-
-
-def stub_step_backward(dnext_h, dnext_c, cache):
-    raise NotImplementedError  # your code here
-
-
-def test_dp_stub_is_not_attempted(capsys):
-    verdict = check("peephole-dp", stub_dp)
-    assert verdict.status == "not attempted"
-    assert "not attempted yet" in capsys.readouterr().out
 
 
 def test_dp_right_answer_is_correct():
@@ -67,10 +50,6 @@ def test_dp_not_summed_over_the_batch_is_told_so():
 def test_wrong_dp_fails_must_pass():
     with pytest.raises(ExerciseFailed):
         check("peephole-dp", dp_o_from_prev_c, must_pass=True)
-
-
-def test_step_backward_stub_is_not_attempted():
-    assert check("peephole-step-backward", stub_step_backward).status == "not attempted"
 
 
 def test_step_backward_right_answer_is_correct():

@@ -12,15 +12,6 @@ from lstmlib.diagnose import mistakes
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 
 
-def stub(*args):
-    raise NotImplementedError
-
-
-def test_an_untouched_stub_is_not_attempted():
-    assert check("gallery-mystery-backward", stub).status == "not attempted"
-    assert check("softmax-loss-mean", stub).status == "not attempted"
-
-
 def test_the_mystery_backward_is_named_and_the_fix_passes():
     verdict = check("gallery-mystery-backward", ch07.mystery_backward)
     assert verdict.status == "wrong" and verdict.mistakes == ("forget_grad_uses_new_cell",)

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -135,10 +134,12 @@ def test_answer_is_in_the_learners_language_and_marked_so(seed):
     han, cyrillic, latin = (len(p.findall(body)) for p in (HAN, CYRILLIC, LATIN))
     if language == "ru":
         assert han == 0, f"{page.name}: Chinese characters in the Russian answer"
+        assert cyrillic + latin, f"{page.name}: no letters in the Russian answer"
         assert cyrillic / (cyrillic + latin) > 0.85, \
             f"{page.name}: only {cyrillic} of {cyrillic + latin} letters are Cyrillic"
     else:
         assert cyrillic == 0, f"{page.name}: Cyrillic letters in a Chinese answer"
+        assert han + latin, f"{page.name}: no letters in the Chinese answer"
         assert han / (han + latin / 4) > 0.85, \
             f"{page.name}: too little Chinese ({han} Han characters, {latin} Latin letters)"
         # simplified, not traditional: a few characters that differ and are common here
@@ -221,23 +222,17 @@ def test_answer_types_in_no_computed_result(seed):
 
 
 @pytest.mark.site
-def test_cheatsheet_prints_on_two_pages():
+def test_cheatsheet_prints_on_two_pages(browser):
     built = ROOT / "_build" / "html" / "cheatsheet.html"
-    if not built.is_file():
-        pytest.skip("the book is not built (bash scripts/build-book)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.goto(built.as_uri(), wait_until="load")
-            page.wait_for_function("window.MathJax && MathJax.startup.promise !== undefined")
-            page.evaluate("MathJax.startup.promise.then(() => true)")
-            for paper in ("A4", "Letter"):
-                pdf = page.pdf(format=paper)
-                sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-                assert sheets <= 2, f"the cheat sheet prints on {sheets} {paper} pages"
-        finally:
-            browser.close()
+    assert built.is_file(), "the book is not built: run bash scripts/build-book"
+    page = browser.new_page()
+    try:
+        page.goto(built.as_uri(), wait_until="load")
+        page.wait_for_function("window.MathJax && MathJax.startup.promise !== undefined")
+        page.evaluate("MathJax.startup.promise.then(() => true)")
+        for paper in ("A4", "Letter"):
+            pdf = page.pdf(format=paper)
+            sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            assert sheets <= 2, f"the cheat sheet prints on {sheets} {paper} pages"
+    finally:
+        page.close()

@@ -24,33 +24,21 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from _browser import is_local, keep_offline
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 HASH_FILE = ROOT / "_build" / ".book-sources.sha256"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 pytestmark = pytest.mark.site
 
@@ -161,24 +149,6 @@ def base_url(site):
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: `bash scripts/test` installs Debian's chromium "
-            "(apt-get install chromium)",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 # --------------------------------------------------------------------------- in-page JS
@@ -383,21 +353,13 @@ def test_page(name, site, base_url, browser):
     page = context.new_page()
     page.set_default_timeout(30_000)
 
-    def route(r):
-        host = urlsplit(r.request.url).hostname
-        if host in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            problems.append(f"request to a remote host: {r.request.url}")
-            r.abort()
-
-    context.route("**/*", route)
+    keep_offline(context, problems)
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
 
     def on_console(msg):
         if msg.type == "error":
             loc = msg.location.get("url", "")
-            if urlsplit(loc).hostname not in LOCAL_HOSTS and loc:
+            if loc and not is_local(loc):
                 return  # already reported as a remote request
             problems.append(f"console error: {msg.text} ({loc})")
 
