@@ -199,6 +199,16 @@ def test_every_untouched_stub_is_not_attempted(exercise_id, capsys):
     assert "not attempted yet" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
+def test_every_missing_return_is_wrong_not_unattempted(exercise_id):
+    def returns_none(*args, **kwargs):
+        pass  # a forgotten return: not the stub, so "wrong", saying so
+
+    run = exercises.REGISTRY[exercise_id].run
+    verdict = check(exercise_id, *[returns_none] * len(inspect.signature(run).parameters))
+    assert verdict.status == "wrong" and "returned None" in verdict.message, verdict
+
+
 def test_a_long_verdict_is_wrapped_to_the_page(capsys):
     words = " ".join(f"word{i}" for i in range(60))
     message = f"{words} {'x' * (2 * exercises.WIDTH)} the end."  # one word over a line

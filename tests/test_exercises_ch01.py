@@ -11,16 +11,6 @@ EXERCISES = {"rnn-step-backward": (rnn.rnn_step_backward, ch01.step_backward_wit
              "rnn-backward": (rnn.rnn_backward, ch01.backward_with, ch01.SEQUENCE_MISTAKES)}
 
 
-def returns_none(*args):
-    pass  # a forgotten return: not the stub, so "wrong", saying so
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_a_missing_return_is_wrong_not_unattempted(exercise_id):
-    verdict = check(exercise_id, returns_none)
-    assert verdict.status == "wrong" and "returned None" in verdict.message
-
-
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_the_exercises_are_registered_for_chapter_1(exercise_id):
     assert REGISTRY[exercise_id].chapter == 1

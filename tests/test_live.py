@@ -3,7 +3,10 @@
 JupyterLab is started from the project's ``.venv`` (with jupyterlab-myst) on
 127.0.0.1, on a free port, with a token (``--allow-root`` too, CI is root), over a
 temporary copy of ``chapters/`` (so nothing it saves touches the sources), and
-stopped at the end, also when a test fails.  Debian's ``/usr/bin/chromium`` is
+stopped at the end, also when a test fails; it keeps its notary (trust database and
+signing key) in its temporary directory, shared with no other Jupyter.  Each notebook
+is opened in a browser context of its own, and afterwards every session and kernel
+is deleted, also those still starting.  Debian's ``/usr/bin/chromium`` is
 driven by the Python ``playwright`` package, offline (every request to another
 host is aborted).
 

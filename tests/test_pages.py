@@ -9,8 +9,9 @@
 * every ``{ref}``, ``{numref}`` and ``{eq}`` target of these pages is a label of a
   chapter, and every ``{doc}`` target is a file;
 * every catalogue id a page mentions is in ``lstmlib.diagnose.catalogue.CATALOGUE``,
-  and each answer names every mistake the catalogue traces to its post;
-* (with ``--site``, on the built book) the cheat sheet prints on two pages.
+  and each answer names every mistake the catalogue traces to its post.
+
+(That the built cheat sheet prints on two pages is a site test, in test_site.py.)
 """
 from __future__ import annotations
 
@@ -219,20 +220,3 @@ def test_answer_types_in_no_computed_result(seed):
     body = prose(page.read_text(encoding="utf-8"))
     typed = re.findall(r"\d+[.,]\d+|\d+\s*%|\d+(?:\.\d+)?[eE][-+]?\d+|10\^|×\s*10", body)
     assert not typed, f"{page.name}: results typed in by hand: {typed}"
-
-
-@pytest.mark.site
-def test_cheatsheet_prints_on_two_pages(browser):
-    built = ROOT / "_build" / "html" / "cheatsheet.html"
-    assert built.is_file(), "the book is not built: run bash scripts/build-book"
-    page = browser.new_page()
-    try:
-        page.goto(built.as_uri(), wait_until="load")
-        page.wait_for_function("window.MathJax && MathJax.startup.promise !== undefined")
-        page.evaluate("MathJax.startup.promise.then(() => true)")
-        for paper in ("A4", "Letter"):
-            pdf = page.pdf(format=paper)
-            sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-            assert sheets <= 2, f"the cheat sheet prints on {sheets} {paper} pages"
-    finally:
-        page.close()

@@ -17,7 +17,8 @@ request to any other host aborted and recorded.  On each page:
 * code blocks have copy buttons; chapter pages offer their ``.ipynb`` for download.
 
 A full-page screenshot of each page is saved to ``_build/screenshots/``.
-``linkchecker`` checks every internal link (external URLs are not fetched).
+``linkchecker`` checks every internal link (external URLs are not fetched), and
+the cheat sheet must print on two A4 or Letter pages.
 """
 
 from __future__ import annotations
@@ -482,3 +483,18 @@ def test_page(name, site, base_url, browser):
         context.close()
 
     assert not problems, f"{name}.html:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+def test_cheatsheet_prints_on_two_pages(site, browser):
+    """The cheat sheet (cheatsheet.md) is meant to be printed: two A4 or Letter pages."""
+    page = browser.new_page()
+    try:
+        page.goto((site / "cheatsheet.html").as_uri(), wait_until="load")
+        page.wait_for_function("window.MathJax && MathJax.startup.promise !== undefined")
+        page.evaluate("MathJax.startup.promise.then(() => true)")
+        for paper in ("A4", "Letter"):
+            pdf = page.pdf(format=paper)
+            sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            assert sheets <= 2, f"the cheat sheet prints on {sheets} {paper} pages"
+    finally:
+        page.close()
