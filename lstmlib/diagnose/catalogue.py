@@ -24,14 +24,10 @@ class Mistake(NamedTuple):
 class Section(NamedTuple):
     """Where a mistake is explained: the chapter and the section's heading.
 
-    ``str(section)`` is the heading; ``section.reference()`` is how verdicts and
-    reports point to it.
+    ``section.reference()`` is how verdicts and reports point to it.
     """
     chapter: int      # the chapter the section is in
     title: str        # its heading
-
-    def __str__(self):
-        return self.title
 
     def reference(self, say_section=False):
         """'chapter 6, "M1: ..."'; with say_section, 'chapter 6, section "M1: ..."'."""
